@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KlimaallianceConfig(AppConfig):
+    name = "klimaalliance"
+    verbose_name = _("Alliances and accounts")

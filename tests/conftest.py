@@ -1,0 +1,195 @@
+"""Shared fixtures: the roles of the portal, real-service helpers and the browser set-up.
+
+`REQUIRE_SERVICES=1` (set by CI) turns every "service or browser missing" skip into a
+failure, so CI can never go green by skipping.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from klimaalliance.celery import app as celery_app
+
+from .factories import (
+    AllianceFactory,
+    CompanyFactory,
+    MembershipFactory,
+    RepresentationFactory,
+    StaffRoleFactory,
+    UserFactory,
+)
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
+# there unless told this is fine (the tests are synchronous anyway).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+STRICT = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct-horse-battery"
+
+
+def need(condition, what):
+    """Skip when a service is missing, or fail under REQUIRE_SERVICES=1."""
+    if condition:
+        return
+    message = f"{what} is not available"
+    if STRICT:
+        pytest.fail(f"{message} (REQUIRE_SERVICES=1 forbids skipping)")
+    pytest.skip(message)
+
+
+# --- Roles -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def alliance(db):
+    return AllianceFactory(
+        slug="aalborg",
+        name="Klimaalliancen Aalborg",
+        municipality="Aalborg Kommune",
+        municipality_code="0851",
+    )
+
+
+@pytest.fixture
+def other_alliance(db):
+    return AllianceFactory(
+        slug="aarhus",
+        name="Klimaalliancen Aarhus",
+        municipality="Aarhus Kommune",
+        municipality_code="0751",
+    )
+
+
+@pytest.fixture
+def company_a(alliance):
+    return MembershipFactory(
+        alliance=alliance, company=CompanyFactory(legal_name="Alfa A/S")
+    ).company
+
+
+@pytest.fixture
+def company_b(other_alliance):
+    return MembershipFactory(
+        alliance=other_alliance, company=CompanyFactory(legal_name="Beta ApS")
+    ).company
+
+
+@pytest.fixture
+def staff_x(alliance):
+    """Team leader of the Aalborg alliance."""
+    return StaffRoleFactory(alliance=alliance, user=UserFactory(email="leder@aalborg.example")).user
+
+
+@pytest.fixture
+def staff_y(other_alliance):
+    """Staff member of the Aarhus alliance."""
+    return StaffRoleFactory(
+        alliance=other_alliance, role="staff", user=UserFactory(email="staff@aarhus.example")
+    ).user
+
+
+@pytest.fixture
+def rep_a(company_a):
+    return RepresentationFactory(company=company_a, user=UserFactory(email="rep@alfa.example")).user
+
+
+@pytest.fixture
+def rep_b(company_b):
+    return RepresentationFactory(company=company_b, user=UserFactory(email="rep@beta.example")).user
+
+
+@pytest.fixture
+def platform_admin(db):
+    return UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def roles(rep_a, rep_b, staff_x, staff_y, platform_admin):
+    """Every signed-in role, by name; `None` stands for the anonymous visitor."""
+    return {
+        "anonymous": None,
+        "rep_a": rep_a,
+        "rep_b": rep_b,
+        "staff_x": staff_x,
+        "staff_y": staff_y,
+        "admin": platform_admin,
+    }
+
+
+# --- Celery ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_test_queue():
+    # Each xdist worker gets its own queue so one process's worker never runs another
+    # process's task against the wrong test database.
+    celery_app.conf.task_default_queue = f"ka-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_by_default():
+    """Tasks run in-process unless a test asks for the real worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def real_worker(transactional_db, settings):
+    """A Celery worker in a thread, consuming from the real Redis broker."""
+    need(os.environ.get("REDIS_URL"), "Redis (REDIS_URL)")
+    from celery.contrib.testing import tasks as _ping_task  # noqa: F401 (registers celery.ping)
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app.conf.task_always_eager = False
+    with start_worker(
+        celery_app, pool="solo", loglevel="WARNING", perform_ping_check=True, shutdown_timeout=20
+    ):
+        yield celery_app
+
+
+# --- Browser -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    need(Path(CHROMIUM).exists(), "Chromium (/usr/bin/chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def axe(page):
+    """Run axe-core on the current page and return its violations."""
+    need(AXE_JS.exists(), "axe-core (npm ci)")
+
+    def run():
+        page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
+            "'wcag21aa', 'best-practice']})"
+        )
+        return [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]
+        ]
+
+    return run

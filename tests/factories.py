@@ -1,0 +1,87 @@
+import itertools
+
+import factory
+from factory.django import DjangoModelFactory
+
+from companies.models import Company, Membership, Representation
+from klimaalliance.models import Alliance, AllianceTarget, StaffRole, User
+
+CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+_cvr_counter = itertools.count(3_000_000)
+
+
+def next_valid_cvr() -> str:
+    """A fresh 8-digit number that passes the modulus-11 check."""
+    while True:
+        prefix = str(next(_cvr_counter))
+        check = -sum(int(d) * w for d, w in zip(prefix, CVR_WEIGHTS, strict=False)) % 11
+        if check < 10:
+            return f"{prefix}{check}"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class AllianceFactory(DjangoModelFactory):
+    class Meta:
+        model = Alliance
+
+    municipality = factory.Sequence(lambda n: f"Testby {n} Kommune")
+    municipality_code = factory.Sequence(lambda n: f"{(n % 9000) + 1000:04d}")
+    name = factory.Sequence(lambda n: f"Klimaalliancen Testby {n}")
+    slug = factory.Sequence(lambda n: f"testby-{n}")
+
+
+class AllianceTargetFactory(DjangoModelFactory):
+    class Meta:
+        model = AllianceTarget
+
+    alliance = factory.SubFactory(AllianceFactory)
+    reduction_percent = 70
+    target_year = 2030
+    baseline_year = 1990
+
+
+class StaffRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = StaffRole
+
+    user = factory.SubFactory(UserFactory)
+    alliance = factory.SubFactory(AllianceFactory)
+    role = StaffRole.Role.TEAM_LEADER
+    may_countersign = True
+
+
+class CompanyFactory(DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    cvr = factory.LazyFunction(next_valid_cvr)
+    legal_name = factory.Sequence(lambda n: f"Virksomhed {n} ApS")
+    industry = "C"
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    alliance = factory.SubFactory(AllianceFactory)
+    company = factory.SubFactory(CompanyFactory)
+    status = Membership.Status.ACTIVE
+
+
+class RepresentationFactory(DjangoModelFactory):
+    class Meta:
+        model = Representation
+
+    user = factory.SubFactory(UserFactory)
+    company = factory.SubFactory(CompanyFactory)
+    may_sign = True

@@ -25,3 +25,8 @@ def validate_cvr(value):
             params={"value": digits},
             code="cvr_checksum",
         ) from exc
+
+
+def validate_postcode(value):
+    if value and not (len(value) == 4 and value.isdigit()):
+        raise ValidationError(_("A Danish postcode has 4 digits."), code="postcode")

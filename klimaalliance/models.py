@@ -31,6 +31,7 @@ RESERVED_SLUGS = frozenset(
         "accessibility",
         "privacy",
         "verify",
+        "invitation",
         "my",
         "i18n",
     }

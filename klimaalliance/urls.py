@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 
+from companies.views import invitations
+
 from . import views
 
 auth_patterns = [
@@ -55,6 +57,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include(auth_patterns)),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("my/", include("companies.representative_urls")),
+    path("invitation/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
     path("<slug:alliance_slug>/staff/", views.staff_dashboard, name="staff-dashboard"),
     path("<slug:alliance_slug>/staff/companies/", include("companies.urls")),
     path("<slug:alliance_slug>/", views.alliance_detail, name="alliance-detail"),

@@ -1,12 +1,15 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from companies.models import Membership
+from companies.models import Dialogue, Membership
 
 from . import health
 from .celery import app as celery_app
@@ -58,11 +61,22 @@ def staff_dashboard(request):
     status_counts = [
         (value, label, counts.get(value, 0)) for value, label in Membership.Status.choices
     ]
-    return render(
-        request,
-        "klimaalliance/staff_dashboard.html",
-        {"alliance": alliance, "status_counts": status_counts},
+    today = timezone.localdate()
+    end_of_week = today + datetime.timedelta(days=6 - today.weekday())
+    follow_ups = (
+        Dialogue.objects.filter(
+            alliance=alliance, follow_up_done=False, follow_up_on__lte=end_of_week
+        )
+        .select_related("company")
+        .order_by("follow_up_on")
     )
+    context = {
+        "alliance": alliance,
+        "status_counts": status_counts,
+        "follow_ups": follow_ups,
+        "today": today,
+    }
+    return render(request, "klimaalliance/staff_dashboard.html", context)
 
 
 @login_required
@@ -73,6 +87,9 @@ def after_login(request):
         return redirect("staff-dashboard", alliance_slug=role.alliance.slug)
     if request.user.is_staff:
         return redirect("admin:index")
+    representations = list(request.user.representations.values_list("company_id", flat=True)[:2])
+    if len(representations) == 1:
+        return redirect("my:company-detail", pk=representations[0])
     return redirect("my-account")
 
 

@@ -36,10 +36,11 @@ def test_demo_logins_work_for_every_role(client):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     from klimaalliance.management.commands.seed_demo import DEMO_PASSWORD
 
+    rokkedahl = Company.objects.get(display_name="Rokkedahl")
     for email, landing in [
         ("teamleder@aalborg.example", "/aalborg/staff/"),
         ("medarbejder@aarhus.example", "/aarhus/staff/"),
-        ("kontakt@rokkedahl.example", "/accounts/me/"),
+        ("kontakt@rokkedahl.example", f"/my/companies/{rokkedahl.pk}/"),
         ("admin@klimaalliance.example", "/admin/"),
     ]:
         client.logout()

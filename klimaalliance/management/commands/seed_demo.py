@@ -8,7 +8,12 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from companies.models import Company, Membership, Representation
+from companies.models import (
+    Company,
+    Membership,
+    MembershipEvent,
+    Representation,
+)
 from klimaalliance.models import Alliance, AllianceTarget, StaffRole, User
 
 DEMO_PASSWORD = "klima-demo-2026"  # noqa: S105 (printed for the quick start; demo only)
@@ -227,11 +232,17 @@ class Command(BaseCommand):
                 "description": description,
             },
         )
-        Membership.objects.update_or_create(
+        membership, created = Membership.objects.update_or_create(
             alliance=alliance,
             company=company,
             defaults={"status": Membership.Status.ACTIVE, "joined_on": joined_on},
         )
+        if created:
+            MembershipEvent.objects.create(
+                membership=membership,
+                to_status=Membership.Status.ACTIVE,
+                note="Demodata",
+            )
         return company
 
     def _user(self, email, first_name, last_name, **flags):

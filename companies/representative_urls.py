@@ -1,0 +1,18 @@
+"""A representative's own pages under /my/ (namespace `my`)."""
+
+from django.urls import path
+
+from .views import representative
+
+app_name = "my"
+
+urlpatterns = [
+    path("companies/<int:pk>/", representative.company_detail, name="company-detail"),
+    path("companies/<int:pk>/edit/", representative.company_edit, name="company-edit"),
+    path("companies/<int:pk>/contacts/new/", representative.contact_create, name="contact-create"),
+    path(
+        "companies/<int:pk>/contacts/<int:contact_id>/edit/",
+        representative.contact_edit,
+        name="contact-edit",
+    ),
+]

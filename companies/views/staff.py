@@ -1,0 +1,261 @@
+"""The team leader's workspace: member list, company pages, notes and dialogue log."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klimaalliance.permissions import alliance_staff_required
+
+from .. import services
+from ..audit import company_audit_trail
+from ..forms import (
+    CompanyForm,
+    ContactPersonForm,
+    DialogueForm,
+    InternalNoteForm,
+    LevelForm,
+    MembershipLevelForm,
+    MembershipStatusForm,
+)
+from ..models import Company, ContactPerson, Dialogue, Membership
+from ..selectors import member_queryset
+
+PAGE_SIZE = 25
+
+
+def _membership(request, pk):
+    """The membership of company `pk` in the request's alliance, or 404.
+
+    Every staff page about a company goes through here, so staff only ever reach companies
+    that are members (or prospects) of their own alliance.
+    """
+    return get_object_or_404(
+        Membership.objects.select_related("company", "level"),
+        alliance=request.alliance,
+        company_id=pk,
+    )
+
+
+def _company_page(membership):
+    return redirect(membership.get_absolute_url())
+
+
+@alliance_staff_required
+def member_list(request):
+    alliance = request.alliance
+    memberships, filter_form = member_queryset(alliance, request.GET)
+    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(
+        Membership.objects.filter(alliance=alliance)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "alliance": alliance,
+        "page": page,
+        "filter_form": filter_form,
+        "status_counts": [
+            (value, label, counts.get(value, 0)) for value, label in Membership.Status.choices
+        ],
+        "total": sum(counts.values()),
+        "query": query.urlencode(),
+    }
+    return render(request, "companies/member_list.html", context)
+
+
+@alliance_staff_required
+def company_create(request):
+    alliance = request.alliance
+    existing = None
+    if request.method == "POST" and request.POST.get("add_existing"):
+        company = get_object_or_404(Company, cvr=request.POST["add_existing"])
+        membership = services.membership_add(alliance=alliance, company=company, by=request.user)
+        messages.success(request, _("%(name)s is now a prospect.") % {"name": company.name})
+        return _company_page(membership)
+    form = CompanyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            company = services.company_register(alliance=alliance, data=data, by=request.user)
+            messages.success(request, _("%(name)s was registered.") % {"name": company.name})
+            return redirect("companies:company-detail", alliance.slug, company.pk)
+        if "cvr" in form.errors:
+            existing = form.existing_company()
+    is_member = existing is not None and existing.memberships.filter(alliance=alliance).exists()
+    return render(
+        request,
+        "companies/company_form.html",
+        {"alliance": alliance, "form": form, "existing": existing, "existing_is_member": is_member},
+    )
+
+
+@alliance_staff_required
+def company_edit(request, pk):
+    membership = _membership(request, pk)
+    form = CompanyForm(request.POST or None, request.FILES or None, instance=membership.company)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The company was saved."))
+        return _company_page(membership)
+    return render(
+        request,
+        "companies/company_form.html",
+        {"alliance": request.alliance, "form": form, "company": membership.company},
+    )
+
+
+@alliance_staff_required
+def company_detail(request, pk):
+    alliance = request.alliance
+    membership = _membership(request, pk)
+    company = membership.company
+    context = {
+        "alliance": alliance,
+        "membership": membership,
+        "company": company,
+        "contacts": list(company.contacts.all()),
+        "events": membership.events.select_related("changed_by"),
+        "notes": company.internal_notes.filter(alliance=alliance).select_related("author"),
+        "dialogues": company.dialogues.filter(alliance=alliance).select_related("author"),
+        "invitations": company.invitations.filter(alliance=alliance).select_related("contact"),
+        "audit_trail": company_audit_trail(company, membership),
+        "status_form": MembershipStatusForm(initial={"status": membership.status}),
+        "level_form": MembershipLevelForm(alliance=alliance, initial={"level": membership.level}),
+        "note_form": InternalNoteForm(),
+        "dialogue_form": DialogueForm(),
+    }
+    return render(request, "companies/company_detail.html", context)
+
+
+@require_POST
+@alliance_staff_required
+def membership_status(request, pk):
+    membership = _membership(request, pk)
+    if "level" in request.POST:
+        form = MembershipLevelForm(request.POST, alliance=request.alliance)
+        if form.is_valid():
+            membership.level = form.cleaned_data["level"]
+            membership.save(update_fields=["level"])
+            messages.success(request, _("The membership level was saved."))
+        else:
+            messages.error(request, _("Choose one of the alliance's levels."))
+        return _company_page(membership)
+    form = MembershipStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return _company_page(membership)
+    try:
+        services.membership_change_status(
+            membership=membership,
+            status=form.cleaned_data["status"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+            reason=form.cleaned_data["reason"],
+            ended_on=form.cleaned_data["ended_on"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The status was changed."))
+    return _company_page(membership)
+
+
+@require_POST
+@alliance_staff_required
+def note_create(request, pk):
+    membership = _membership(request, pk)
+    form = InternalNoteForm(request.POST)
+    if form.is_valid():
+        form.instance.alliance = request.alliance
+        form.instance.company = membership.company
+        form.instance.author = request.user
+        form.save()
+        messages.success(request, _("The note was saved."))
+    else:
+        messages.error(request, _("Write the note before saving it."))
+    return _company_page(membership)
+
+
+@alliance_staff_required
+def dialogue_create(request, pk):
+    membership = _membership(request, pk)
+    form = DialogueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.alliance = request.alliance
+        form.instance.company = membership.company
+        form.instance.author = request.user
+        form.save()
+        messages.success(request, _("The contact was logged."))
+        return _company_page(membership)
+    return render(
+        request,
+        "companies/dialogue_form.html",
+        {"alliance": request.alliance, "company": membership.company, "form": form},
+    )
+
+
+@require_POST
+@alliance_staff_required
+def dialogue_done(request, pk, dialogue_id):
+    membership = _membership(request, pk)
+    dialogue = get_object_or_404(
+        Dialogue, pk=dialogue_id, alliance=request.alliance, company=membership.company
+    )
+    dialogue.follow_up_done = True
+    dialogue.save(update_fields=["follow_up_done"])
+    messages.success(request, _("The follow-up is marked as done."))
+    next_url = request.POST.get("next")
+    if next_url == "dashboard":
+        return redirect("staff-dashboard", request.alliance.slug)
+    return _company_page(membership)
+
+
+@alliance_staff_required
+def contact_create(request, pk):
+    return _contact_form(request, _membership(request, pk), ContactPerson())
+
+
+@alliance_staff_required
+def contact_edit(request, pk, contact_id):
+    membership = _membership(request, pk)
+    contact = get_object_or_404(ContactPerson, pk=contact_id, company=membership.company)
+    return _contact_form(request, membership, contact)
+
+
+def _contact_form(request, membership, contact):
+    company = membership.company
+    form = ContactPersonForm(request.POST or None, instance=contact, company=company)
+    if request.method == "POST" and form.is_valid():
+        form.instance.company = company
+        form.save()
+        messages.success(request, _("The contact was saved."))
+        return _company_page(membership)
+    return render(
+        request,
+        "companies/contact_form.html",
+        {"alliance": request.alliance, "company": company, "form": form, "contact": contact},
+    )
+
+
+@alliance_staff_required
+def level_list(request):
+    alliance = request.alliance
+    form = LevelForm(request.POST or None, alliance=alliance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The level was added."))
+        return redirect("companies:level-list", alliance.slug)
+    levels = alliance.levels.annotate(member_count=Count("memberships"))
+    return render(
+        request,
+        "companies/level_list.html",
+        {"alliance": alliance, "form": form, "levels": levels},
+    )

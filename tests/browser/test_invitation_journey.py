@@ -1,4 +1,5 @@
-"""From invitation to edited profile, in Chromium, with axe on every page visited."""
+"""Issue 3's journey in Chromium: the team leader registers a company and invites its contact,
+who sets a password and edits the company description. axe checks every page visited."""
 
 import re
 
@@ -6,39 +7,18 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from companies import invitations
-from companies.models import ContactPerson
+from companies.models import Company
 from tests.conftest import PASSWORD
-from tests.factories import CompanyFactory, MembershipFactory
+from tests.factories import next_valid_cvr
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NEW_PASSWORD = "a-long-fresh-passphrase"
 
 
-def invite(page, live_server, alliance, company, contact, staff):
-    """Send the invitation from the staff company page (or the service while it is a stub)."""
-    response = page.goto(f"{live_server.url}/{alliance.slug}/staff/companies/{company.pk}/")
-    if response.status == 404:
-        # Fallback while companies/views/staff.py is still a placeholder raising 404: the
-        # colleague's staff company page (which includes companies/_invite_form.html) takes
-        # this over; delete this branch once that page is merged.
-        invitations.invitation_send(alliance=alliance, contact=contact, by=staff, language="da")
-        return
-    page.locator(f"form[action$='/contacts/{contact.pk}/invite/'] button[type=submit]").click()
-    expect(page.locator("main")).to_contain_text(contact.email)
-    expect(page.locator(".messages .alert-success")).to_be_visible()
-
-
-def test_invited_contact_sets_a_password_and_edits_the_company_profile(
+def test_team_leader_registers_and_invites_and_the_contact_edits_the_profile(
     live_server, page, axe, alliance, staff_x
 ):
-    company = MembershipFactory(
-        alliance=alliance, company=CompanyFactory(legal_name="Gamma Energi A/S")
-    ).company
-    contact = ContactPerson.objects.create(
-        company=company, name="Ida Jensen", title="Direktør", email="ida@gamma.example"
-    )
     visited = []
 
     def check():
@@ -54,35 +34,60 @@ def test_invited_contact_sets_a_password_and_edits_the_company_profile(
     expect(page).to_have_url(re.compile(r"/aalborg/staff/$"))
     check()
 
-    invite(page, live_server, alliance, company, contact, staff_x)
+    # ... registers a company,
+    page.locator("main").get_by_role("link", name="Registrér en virksomhed").click()
+    check()
+    cvr = next_valid_cvr()
+    page.get_by_label("CVR-nummer").fill(cvr)
+    page.get_by_label("Juridisk navn").fill("Gamma Energi A/S")
+    page.locator("#id_industry").select_option("D")
+    page.locator("main form button[type=submit]", has_text="Gem").click()
+    company = Company.objects.get(cvr=cvr)
+    expect(page).to_have_url(f"{live_server.url}/aalborg/staff/companies/{company.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Gamma Energi A/S")
+    check()
+
+    # ... adds its contact person,
+    page.get_by_role("link", name="Tilføj kontaktperson").click()
+    check()
+    page.get_by_label("Navn").fill("Ida Jensen")
+    page.get_by_label("Titel").fill("Direktør")
+    page.get_by_label("E-mailadresse").fill("ida@gamma.example")
+    page.get_by_label("Tegningsberettiget").check()
+    page.locator("main form button[type=submit]", has_text="Gem").click()
+    expect(page.locator("main")).to_contain_text("Ida Jensen")
+    check()
+
+    # ... and invites her.
+    page.get_by_role("button", name="Send invitation til Ida Jensen").click()
+    expect(page.locator(".messages .alert-success")).to_be_visible()
     check()
     assert [message.to for message in mail.outbox] == [["ida@gamma.example"]]
+    assert "Invitation fra Klimaalliancen Aalborg" in mail.outbox[0].subject
     link = re.search(r"http://\S+/invitation/\S+/", mail.outbox[0].body).group(0)
     path = link.split("://", 1)[1].split("/", 1)[1]
 
-    # The invited contact opens the link in a fresh session.
+    # The contact opens the link in a fresh session and sets a password.
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/{path}")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator("main")).to_contain_text("Gamma Energi A/S")
     check()
     page.locator("#id_new_password1").fill(NEW_PASSWORD)
     page.locator("#id_new_password2").fill(NEW_PASSWORD)
     page.locator("main form button[type=submit]").click()
-
     expect(page).to_have_url(f"{live_server.url}/my/companies/{company.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Gamma Energi A/S")
     check()
 
+    # She edits the company description.
     page.locator(f"a[href='/my/companies/{company.pk}/edit/']").click()
-    expect(page).to_have_url(f"{live_server.url}/my/companies/{company.pk}/edit/")
     check()
     page.locator("#id_description").fill("Vi producerer fjernvarme af overskudsvarme.")
     page.locator("main form button[type=submit]").click()
-
     expect(page).to_have_url(f"{live_server.url}/my/companies/{company.pk}/")
     expect(page.locator("main")).to_contain_text("Vi producerer fjernvarme af overskudsvarme.")
     check()
-    assert (
-        len(visited) == 7
-    )  # login, dashboard, staff company page, invitation, company, edit, company
+    company.refresh_from_db()
+    assert company.description == "Vi producerer fjernvarme af overskudsvarme."
+    assert company.representatives.get().may_sign is True
+    assert len(visited) == 11

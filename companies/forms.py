@@ -2,8 +2,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from klimaalliance.models import Alliance
+
 from .images import clean_logo
-from .models import Company, ContactPerson, Dialogue, InternalNote, Membership, MembershipLevel
+from .models import (
+    Company,
+    ContactPerson,
+    Dialogue,
+    InternalNote,
+    Membership,
+    MembershipLevel,
+    Story,
+)
 
 PROFILE_FIELDS = [
     "display_name",
@@ -163,3 +173,44 @@ class DialogueForm(forms.ModelForm):
         if date > timezone.localdate():
             raise forms.ValidationError(_("Log a contact once it has happened."))
         return date
+
+
+class StoryForm(forms.ModelForm):
+    """A representative writes a story for one of the company's alliances."""
+
+    image = forms.FileField(
+        label=_("Image"), required=False, help_text=_("PNG, JPEG or WebP, at most 2 MB.")
+    )
+
+    class Meta:
+        model = Story
+        fields = ["alliance", "title", "text", "image", "image_alt"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alliance"].queryset = Alliance.objects.filter(
+            memberships__company=company, memberships__status=Membership.Status.ACTIVE
+        )
+        self.fields["alliance"].empty_label = None
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        return clean_logo(image) if image else image
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("image") and not (cleaned.get("image_alt") or "").strip():
+            self.add_error("image_alt", _("Describe the image for people who cannot see it."))
+        return cleaned
+
+
+class StoryReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Publish")), ("reject", _("Do not publish"))],
+        widget=forms.RadioSelect,
+        label=_("Decision"),
+    )
+    comment = forms.CharField(
+        label=_("Comment to the company"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -361,3 +361,59 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return int(100 * self.processed_rows / self.total_rows)
+
+
+def story_image_path(instance, filename):
+    return f"stories/{secrets.token_hex(12)}.png"
+
+
+class Story(models.Model):
+    """A partner's short climate story: written by a representative, approved by staff,
+    then shown on the alliance's front page and in its feed."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("awaiting approval")
+        APPROVED = "approved", _("published")
+        REJECTED = "rejected", _("not approved")
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="stories")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="stories")
+    title = models.CharField(_("title"), max_length=150)
+    text = models.TextField(_("story"), max_length=4000)
+    image = models.ImageField(_("image"), upload_to=story_image_path, blank=True)
+    image_alt = models.CharField(_("image text alternative"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.SUBMITTED,
+        db_index=True,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("comment to the company"), blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner story")
+        verbose_name_plural = _("partner stories")
+        ordering = ["-published_at", "-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("story-detail", kwargs={"alliance_slug": self.alliance.slug, "pk": self.pk})

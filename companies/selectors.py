@@ -4,6 +4,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from partnerships.choices import FocusArea
+
 from .industries import Industry, SizeBand
 from .models import Membership
 
@@ -29,6 +31,9 @@ class MemberFilterForm(forms.Form):
     )
     size = forms.ChoiceField(
         label=_("Size"), required=False, choices=[("", _("All")), *SizeBand.choices]
+    )
+    focus = forms.ChoiceField(
+        label=_("Focus area"), required=False, choices=[("", _("All")), *FocusArea.choices]
     )
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -67,4 +72,10 @@ def member_queryset(alliance, params):
         qs = qs.filter(company__industry=data["industry"])
     if data.get("size"):
         qs = qs.filter(company__size_band=data["size"])
+    if data.get("focus"):
+        # Focus areas come from the company's agreements with this alliance.
+        qs = qs.filter(
+            company__agreements__alliance=alliance,
+            company__agreements__focus_area_links__area=data["focus"],
+        ).distinct()
     return qs.order_by(*SORTS.get(data.get("sort") or "name", SORTS["name"])), form

@@ -97,3 +97,21 @@ def membership_add(*, alliance, company, by=None, status: str = Status.PROSPECT)
             membership=membership, from_status="", to_status=status, changed_by=by
         )
     return membership
+
+
+@transaction.atomic
+def story_review(*, story, by, approve: bool, comment: str = ""):
+    """Publish a submitted story, or send it back with a comment. Only submitted stories."""
+    from .models import Story
+
+    story = Story.objects.select_for_update().get(pk=story.pk)
+    if story.status != Story.Status.SUBMITTED:
+        raise ValidationError(_("This story has already been reviewed."))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Tell the company why the story is not published.")})
+    story.status = Story.Status.APPROVED if approve else Story.Status.REJECTED
+    story.reviewed_by = by
+    story.review_comment = comment.strip()
+    story.published_at = timezone.now() if approve else None
+    story.save()
+    return story

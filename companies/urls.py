@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import invitations, spreadsheets, staff
+from .views import invitations, spreadsheets, staff, stories
 
 app_name = "companies"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", staff.member_list, name="member-list"),
     path("new/", staff.company_create, name="company-create"),
     path("levels/", staff.level_list, name="level-list"),
+    path("stories/", stories.story_list, name="story-list"),
+    path("stories/<int:story_id>/review/", stories.story_review, name="story-review"),
     path("export.<str:fmt>", spreadsheets.member_export, name="member-export"),
     path("import/", spreadsheets.import_upload, name="import-upload"),
     path("import/template.<str:fmt>", spreadsheets.import_template, name="import-template"),

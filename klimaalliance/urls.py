@@ -2,12 +2,16 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 from django.views.static import serve
 
-from companies.views import invitations
+from companies.views import invitations, stories
+from partnerships.views import partners
+from partnerships.views import public as partnerships_public
 
 from . import views
+from .sitemaps import SITEMAPS
 
 auth_patterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -48,7 +52,9 @@ auth_patterns = [
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("ops/workers/", views.worker_status, name="worker-status"),
 ]
 
@@ -58,9 +64,22 @@ urlpatterns += i18n_patterns(
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("my/", include("companies.representative_urls")),
+    path("my/agreements/", include("partnerships.representative_urls")),
+    path("verify/", partnerships_public.verify, name="verify"),
     path("invitation/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
     path("<slug:alliance_slug>/staff/", views.staff_dashboard, name="staff-dashboard"),
     path("<slug:alliance_slug>/staff/companies/", include("companies.urls")),
+    path("<slug:alliance_slug>/staff/agreements/", include("partnerships.urls")),
+    path("<slug:alliance_slug>/partners/", partners.partner_list, name="partner-list"),
+    path(
+        "<slug:alliance_slug>/partners/<str:cvr>/", partners.partner_detail, name="partner-detail"
+    ),
+    path("<slug:alliance_slug>/embed/", partners.partner_embed, name="partner-embed"),
+    path("<slug:alliance_slug>/stories/", stories.public_story_list, name="story-list"),
+    path("<slug:alliance_slug>/stories/feed/", stories.StoryFeed(), name="story-feed"),
+    path(
+        "<slug:alliance_slug>/stories/<int:pk>/", stories.public_story_detail, name="story-detail"
+    ),
     path("<slug:alliance_slug>/", views.alliance_detail, name="alliance-detail"),
     prefix_default_language=False,
 )

@@ -9,41 +9,43 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from companies.models import Dialogue, Membership
+from companies.models import Dialogue, Membership, Story
+from companies.views.stories import published as published_stories
+from partnerships.models import Agreement
+from partnerships.public import alliance_figures, partner_counts, pledged_reduction
+from partnerships.selectors import public_partners, with_public_agreements
 
 from . import health
+from .caching import public_page
 from .celery import app as celery_app
 from .models import Alliance, WorkerHeartbeat
 from .permissions import alliance_staff_required, platform_staff_required
 
-ACTIVE = Membership.Status.ACTIVE
-
 
 @require_GET
+@public_page
 def home(request):
     """National overview: every alliance on the installation with its key figures."""
-    alliances = Alliance.objects.annotate(
-        partner_count=Count("memberships", filter=Q(memberships__status=ACTIVE)),
-        industry_count=Count(
-            "memberships__company__industry", distinct=True, filter=Q(memberships__status=ACTIVE)
-        ),
-    ).prefetch_related("targets")
-    return render(request, "klimaalliance/home.html", {"alliances": alliances})
+    alliances = Alliance.objects.annotate(**partner_counts()).prefetch_related("targets")
+    return render(
+        request,
+        "klimaalliance/home.html",
+        {"alliances": alliances, "pledged": pledged_reduction()},
+    )
 
 
 @require_GET
+@public_page
 def alliance_detail(request, alliance_slug):
     alliance = get_object_or_404(Alliance, slug=alliance_slug)
     request.alliance = alliance
-    partners = (
-        Membership.objects.filter(alliance=alliance, status=ACTIVE)
-        .select_related("company")
-        .order_by("-joined_on", "company__legal_name")
-    )
+    newest = public_partners(alliance, sort="-signed")[:6]
     context = {
         "alliance": alliance,
         "targets": alliance.targets.all(),
-        "partners": partners,
+        "figures": alliance_figures(alliance),
+        "newest": with_public_agreements(newest, alliance),
+        "stories": published_stories(alliance)[:3],
         "description": alliance.description_in(request.LANGUAGE_CODE),
     }
     return render(request, "klimaalliance/alliance_detail.html", context)
@@ -70,9 +72,24 @@ def staff_dashboard(request):
         .select_related("company")
         .order_by("follow_up_on")
     )
+    agreements = Agreement.objects.filter(alliance=alliance).aggregate(
+        awaiting_company=Count("id", filter=Q(status=Agreement.Status.SENT)),
+        awaiting_countersignature=Count("id", filter=Q(status=Agreement.Status.SIGNED)),
+        renewals=Count(
+            "id",
+            filter=Q(
+                status=Agreement.Status.ACTIVE,
+                end_date__lte=today + datetime.timedelta(days=90),
+            ),
+        ),
+    )
     context = {
         "alliance": alliance,
         "status_counts": status_counts,
+        "agreements": agreements,
+        "pending_stories": Story.objects.filter(
+            alliance=alliance, status=Story.Status.SUBMITTED
+        ).count(),
         "follow_ups": follow_ups,
         "today": today,
     }
@@ -114,7 +131,16 @@ def privacy(request):
 @require_GET
 @cache_control(public=True, max_age=3600)
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /accounts/", "Disallow: /admin/", "Disallow: /ops/", ""]
+    lines = [
+        "User-agent: *",
+        "Disallow: /accounts/",
+        "Disallow: /admin/",
+        "Disallow: /ops/",
+        "Disallow: /my/",
+        "Disallow: /*/staff/",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+        "",
+    ]
     return HttpResponse("\n".join(lines), content_type="text/plain")
 
 

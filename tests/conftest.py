@@ -121,6 +121,19 @@ def roles(rep_a, rep_b, staff_x, staff_y, platform_admin):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Cached public pages must not leak from one test into the next.
+
+    Bumping the public data version retires every cached page. (Not cache.clear(): with
+    Redis that flushes the database the Celery broker shares, losing other tests' tasks.)
+    """
+    from klimaalliance.caching import bump_public_version
+
+    bump_public_version()
+    yield
+
+
 # --- Celery ------------------------------------------------------------------------------
 
 

@@ -1,3 +1,4 @@
+import datetime
 import itertools
 
 import factory
@@ -85,3 +86,62 @@ class RepresentationFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
     may_sign = True
+
+
+class AgreementTemplateFactory(DjangoModelFactory):
+    class Meta:
+        model = "partnerships.AgreementTemplate"
+        django_get_or_create = ("alliance", "version")
+
+    alliance = factory.SubFactory(AllianceFactory)
+    version = 1
+    title = "Klimapartnerskabsaftale"
+
+
+class AgreementFactory(DjangoModelFactory):
+    """An agreement created straight in a status (default: active), without the workflow."""
+
+    class Meta:
+        model = "partnerships.Agreement"
+        skip_postgeneration_save = True
+
+    alliance = factory.SubFactory(AllianceFactory)
+    company = factory.SubFactory(CompanyFactory)
+    template = factory.LazyAttribute(lambda o: AgreementTemplateFactory(alliance=o.alliance))
+    start_date = datetime.date(2025, 1, 1)
+    end_date = datetime.date(2028, 1, 1)
+    status = "active"
+
+    @factory.post_generation
+    def focus_areas(self, create, extracted, **kwargs):
+        from partnerships.models import AgreementFocusArea
+
+        for area in extracted or []:
+            AgreementFocusArea.objects.create(agreement=self, area=area)
+
+
+class PledgeFactory(DjangoModelFactory):
+    class Meta:
+        model = "partnerships.Pledge"
+
+    agreement = factory.SubFactory(AgreementFactory)
+    title = factory.Sequence(lambda n: f"Tilsagn {n}")
+    metric = "t CO2e"
+    baseline_year = 2021
+    baseline_value = 1000
+    target_year = 2030
+    target_value = 500
+    is_public = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Pledge.save() refuses once an agreement is signed; factories set up signed states.
+        (pledge,) = model_class.objects.bulk_create([model_class(*args, **kwargs)])
+        return pledge
+
+
+def active_partner(alliance, **company_fields):
+    """A company with an active agreement in `alliance` (member too), for public pages."""
+    company = CompanyFactory(**company_fields)
+    MembershipFactory(alliance=alliance, company=company)
+    return company

@@ -30,6 +30,8 @@ def company_detail(request, pk):
         "contacts": company.contacts.all(),
         "memberships": [m for m in memberships if m.status != Membership.Status.INVITED],
         "invitations": [m for m in memberships if m.status == Membership.Status.INVITED],
+        "agreements": company.agreements.select_related("alliance").order_by("-created_at"),
+        "stories": company.stories.select_related("alliance").order_by("-created_at"),
     }
     return render(request, "companies/my_company.html", context)
 

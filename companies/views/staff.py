@@ -126,6 +126,7 @@ def company_detail(request, pk):
         "dialogues": company.dialogues.filter(alliance=alliance).select_related("author"),
         "invitations": company.invitations.filter(alliance=alliance).select_related("contact"),
         "audit_trail": company_audit_trail(company, membership),
+        "agreements": company.agreements.filter(alliance=alliance).order_by("-created_at"),
         "status_form": MembershipStatusForm(initial={"status": membership.status}),
         "level_form": MembershipLevelForm(alliance=alliance, initial={"level": membership.level}),
         "note_form": InternalNoteForm(),

@@ -8,7 +8,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from companies.invitations import invitation_send
-from companies.models import ContactPerson, Dialogue, ImportJob
+from companies.models import ContactPerson, Dialogue, ImportJob, Story
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ def world(alliance, company_a, roles):
         date=timezone.localdate(),
         summary="Opkald",
     )
+    story = Story.objects.create(alliance=alliance, company=company_a, title="T", text="x")
     job = ImportJob.objects.create(
         alliance=alliance, original_name="x.csv", file="imports/x.csv", status=ImportJob.Status.DONE
     )
@@ -47,6 +48,13 @@ def world(alliance, company_a, roles):
         "companies:member-list": ("get", f"{prefix}/", {}, STAFF_GET),
         "companies:company-create": ("get", f"{prefix}/new/", {}, STAFF_GET),
         "companies:level-list": ("get", f"{prefix}/levels/", {}, STAFF_GET),
+        "companies:story-list": ("get", f"{prefix}/stories/", {}, STAFF_GET),
+        "companies:story-review": (
+            "post",
+            f"{prefix}/stories/{story.pk}/review/",
+            {"decision": "approve"},
+            STAFF_POST,
+        ),
         "companies:member-export": ("get", f"{prefix}/export.csv", {}, STAFF_GET),
         "companies:import-upload": ("get", f"{prefix}/import/", {}, STAFF_GET),
         "companies:import-template": ("get", f"{prefix}/import/template.xlsx", {}, STAFF_GET),
@@ -92,6 +100,7 @@ def world(alliance, company_a, roles):
         "my:company-edit": ("get", f"{mine}/edit/", {}, OWN_COMPANY),
         "my:contact-create": ("get", f"{mine}/contacts/new/", {}, OWN_COMPANY),
         "my:contact-edit": ("get", f"{mine}/contacts/{contact.pk}/edit/", {}, OWN_COMPANY),
+        "my:story-create": ("get", f"{mine}/stories/new/", {}, OWN_COMPANY),
         # A forged link is "not found" for everyone.
         "invitation-accept": ("get", "/invitation/forged-token/", {}, dict.fromkeys(ROLES, 404)),
     }

@@ -7,14 +7,30 @@ import datetime
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
 
 from companies.models import (
     Company,
+    ContactPerson,
+    Dialogue,
     Membership,
     MembershipEvent,
+    MembershipLevel,
     Representation,
 )
 from klimaalliance.models import Alliance, AllianceTarget, StaffRole, User
+from partnerships.choices import FocusArea
+from partnerships.documents import content_sha256
+from partnerships.models import Pledge
+from partnerships.seed import ensure_starting_content
+from partnerships.services import (
+    agreement_amend,
+    agreement_countersign,
+    agreement_create,
+    agreement_send,
+    agreement_sign,
+)
 
 DEMO_PASSWORD = "klima-demo-2026"  # noqa: S105 (printed for the quick start; demo only)
 
@@ -73,6 +89,35 @@ AALBORG_PARTNERS = [
 ]
 AALBORG_LAUNCH = datetime.date(2022, 6, 14)
 
+# Example pledges for the demo: (focus area, title, scopes, (metric, 2021 value, 2030
+# value) or a milestone year). Illustrative figures, not the companies' real commitments.
+DEMO_PLEDGES = {
+    "29510008": [
+        ("agriculture", "Reducér udledningen fra stalde og marker", [1], ("t CO2e", 4200, 2940)),
+        ("energy", "100 % vedvarende el senest 2027", [2], 2027),
+    ],
+    "29510016": [
+        ("energy", "Halvér udledningen fra scope 1 og 2", [1, 2], ("t CO2e", 120, 60)),
+        ("transport", "Emissionsfri personbilsflåde i 2030", [1], 2030),
+    ],
+    "29510024": [
+        ("energy", "Halvér udledningen fra energiforbrug", [1, 2], ("t CO2e", 800, 400)),
+        ("waste", "Halvér restaffaldet", [3], ("t restaffald", 90, 45)),
+    ],
+    "29510032": [
+        ("agriculture", "Reducér udledningen fra malkekøer og marker", [1], ("t CO2e", 3100, 2170)),
+        ("energy", "Solceller på staldtagene i 2026", [2], 2026),
+    ],
+    "29510040": [
+        ("production", "Halvér udledningen fra produktionen", [1, 2], ("t CO2e", 15000, 7500)),
+        ("procurement", "Klimakrav i alle større indkøb", [3], 2026),
+    ],
+    "29510059": [
+        ("buildings", "Halvér udledningen fra museets bygninger", [1, 2], ("t CO2e", 350, 175)),
+        ("competences", "Klimakompetencer for alle ledere", [], 2026),
+    ],
+}
+
 AARHUS_CHAIRS = [
     (
         "29510067",
@@ -104,8 +149,16 @@ AARHUS_CHAIRS = [
 class Command(BaseCommand):
     help = "Create or update the demo alliances, companies and one user per role."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # Demo signatures must not mail anyone (nor flood the console with PDF attachments);
+        # the mails go out when the transaction commits, so the override wraps it.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
+            self._seed()
+
+    def _seed(self):
         aalborg = self._alliance(
             slug="aalborg",
             municipality="Aalborg Kommune",
@@ -176,6 +229,36 @@ class Command(BaseCommand):
             defaults={"title": "Marketingansvarlig", "may_sign": True},
         )
 
+        ContactPerson.objects.update_or_create(
+            company=rokkedahl,
+            email=representative.email,
+            defaults={
+                "name": "Karen Kontaktperson",
+                "title": "Marketingansvarlig",
+                "may_sign": True,
+                "user": representative,
+            },
+        )
+        levels = [("Støtte", "Supporter"), ("Partner", "Partner"), ("Ambassadør", "Ambassador")]
+        for rank, (name, name_en) in enumerate(levels, 1):
+            MembershipLevel.objects.update_or_create(
+                alliance=aalborg, name=name, defaults={"name_en": name_en, "rank": rank}
+            )
+        Dialogue.objects.get_or_create(
+            alliance=aalborg,
+            company=rokkedahl,
+            summary="Opstartsmøde om klimaregnskab for markdrift og stalde.",
+            defaults={
+                "date": timezone.localdate(),
+                "kind": Dialogue.Kind.MEETING,
+                "author": leader,
+                "follow_up_on": timezone.localdate() + datetime.timedelta(days=3),
+            },
+        )
+        ensure_starting_content(aalborg, by=leader)
+        ensure_starting_content(aarhus, by=staff)
+        self._demo_agreements(aalborg, leader, representative)
+
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )
@@ -186,6 +269,78 @@ class Command(BaseCommand):
             (representative, "representative of Rokkedahl, may sign"),
         ]:
             self.stdout.write(f"  {user.email:32} {role}")
+
+    def _demo_agreements(self, alliance, leader, representative):
+        """Signed agreements for the six Aalborg partners, and an amendment of Rokkedahl's
+        awaiting the demo representative's signature. The pledge figures are examples."""
+        for cvr, pledges in DEMO_PLEDGES.items():
+            company = Company.objects.get(cvr=cvr)
+            if company.agreements.exists():
+                continue
+            signer = (
+                representative
+                if company.display_name == "Rokkedahl"
+                else self._user(f"underskriver@{cvr}.example", "Demo", "Underskriver")
+            )
+            Representation.objects.get_or_create(
+                user=signer, company=company, defaults={"may_sign": True, "title": "Direktør"}
+            )
+            agreement = agreement_create(
+                alliance=alliance,
+                company=company,
+                by=leader,
+                focus_areas=sorted({pledge[0] for pledge in pledges}),
+                start_date=AALBORG_LAUNCH,
+                end_date=AALBORG_LAUNCH.replace(year=2027),
+                municipality_commitments="Rådgivning om klimaregnskab, adgang til alliancens "
+                "netværk og synlighed på kommunens kanaler.",
+            )
+            for order, (area, title, scopes, values) in enumerate(pledges, 1):
+                if isinstance(values, int):
+                    figures = {"is_milestone": True, "target_year": values}
+                else:
+                    figures = {
+                        "metric": values[0],
+                        "baseline_year": 2021,
+                        "baseline_value": values[1],
+                        "target_year": 2030,
+                        "target_value": values[2],
+                    }
+                Pledge.objects.create(
+                    agreement=agreement,
+                    order=order,
+                    title=title,
+                    focus_area=area,
+                    scopes=scopes,
+                    description="Eksempel (demodata).",
+                    **figures,
+                )
+            agreement = agreement_send(agreement=agreement, by=leader)
+            agreement_sign(
+                agreement=agreement,
+                user=signer,
+                typed_name=signer.get_full_name(),
+                title="Direktør",
+                seen_sha256=content_sha256(agreement),
+            )
+            agreement_countersign(
+                agreement=agreement,
+                user=leader,
+                typed_name=leader.get_full_name(),
+                title="Teamleder",
+                seen_sha256=content_sha256(agreement),
+            )
+            if company.display_name == "Rokkedahl":
+                amendment = agreement_amend(agreement=agreement, by=leader)
+                Pledge.objects.create(
+                    agreement=amendment,
+                    order=3,
+                    title="Plan for grøn pendling",
+                    focus_area=FocusArea.TRANSPORT,
+                    is_milestone=True,
+                    target_year=2027,
+                )
+                agreement_send(agreement=amendment, by=leader)
 
     def _alliance(
         self,

@@ -1,0 +1,237 @@
+"""Read-only representations of the public data, with explicit fields only.
+
+Nothing here reaches contacts, representatives, internal notes, the dialogue log, drafts
+or non-public pledges: partners and pledges come from `partnerships.selectors`, the same
+place the public pages read from.
+"""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from companies.industries import Industry
+from klimaalliance.models import Alliance, AllianceTarget
+from partnerships.choices import FocusArea, PartnershipForm
+from partnerships.models import Pledge
+
+UTC = datetime.UTC
+
+
+def public_page_url(request, url_name, language, **kwargs):
+    """Absolute address of a public page in `language` (Danish has no prefix)."""
+    with translation.override(language):
+        path = reverse(url_name, kwargs=kwargs)
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class CodeLabelSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField(help_text="In the language asked for with ?lang=.")
+
+
+class AllianceTargetSerializer(serializers.ModelSerializer):
+    net_zero = serializers.BooleanField(source="is_net_zero", read_only=True)
+    reduction_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, read_only=True
+    )
+
+    class Meta:
+        model = AllianceTarget
+        fields = ["reduction_percent", "target_year", "baseline_year", "net_zero"]
+        read_only_fields = fields
+
+
+class AllianceSerializer(serializers.ModelSerializer):
+    targets = AllianceTargetSerializer(many=True, read_only=True)
+    website = serializers.CharField(read_only=True, help_text="An address, or empty.")
+    partner_count = serializers.IntegerField(
+        read_only=True, help_text="Companies with an active partnership agreement."
+    )
+    url = serializers.SerializerMethodField(help_text="The alliance's public page (Danish).")
+    url_en = serializers.SerializerMethodField(help_text="The alliance's public page (English).")
+    partners_csv = serializers.SerializerMethodField(help_text="The partner list as CSV.")
+
+    class Meta:
+        model = Alliance
+        fields = [
+            "slug",
+            "name",
+            "municipality",
+            "municipality_code",
+            "description",
+            "description_en",
+            "website",
+            "targets",
+            "partner_count",
+            "url",
+            "url_en",
+            "partners_csv",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, alliance) -> str:
+        return public_page_url(
+            self.context.get("request"), "alliance-detail", "da", alliance_slug=alliance.slug
+        )
+
+    def get_url_en(self, alliance) -> str:
+        return public_page_url(
+            self.context.get("request"), "alliance-detail", "en", alliance_slug=alliance.slug
+        )
+
+    def get_partners_csv(self, alliance) -> str:
+        path = reverse("api:alliance-partners-csv", kwargs={"slug": alliance.slug})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    focus_area = serializers.ChoiceField(
+        choices=FocusArea.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Focus area code, or an empty string.",
+    )
+    baseline_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
+    )
+    target_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
+    )
+    scopes = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=3),
+        read_only=True,
+        help_text="GHG Protocol scopes the pledge covers (1, 2, 3).",
+    )
+    reduction_percent = serializers.SerializerMethodField(
+        help_text="(1 − target/baseline) × 100 for quantitative pledges; null for milestones."
+    )
+
+    class Meta:
+        model = Pledge
+        fields = [
+            "title",
+            "description",
+            "focus_area",
+            "scopes",
+            "is_milestone",
+            "metric",
+            "baseline_year",
+            "baseline_value",
+            "target_year",
+            "target_value",
+            "reduction_percent",
+        ]
+        read_only_fields = fields
+
+    def get_reduction_percent(self, pledge) -> float | None:
+        value = pledge.reduction_percent
+        return None if value is None else round(float(value), 1)
+
+
+def municipality_signed_at(agreement):
+    """The countersignature's time, from the prefetched `municipality_signatures`."""
+    signatures = getattr(agreement, "municipality_signatures", None)
+    if signatures is None:
+        return None
+    return max((s.signed_at for s in signatures), default=None)
+
+
+class PartnerAllianceSerializer(serializers.Serializer):
+    """One active agreement of a partner, seen from the alliance's side."""
+
+    slug = serializers.CharField(source="alliance.slug")
+    name = serializers.CharField(source="alliance.name")
+    signed_at = serializers.SerializerMethodField(
+        help_text="When the municipality countersigned (ISO 8601, UTC)."
+    )
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    partnership_form = serializers.ChoiceField(choices=PartnershipForm.choices)
+    focus_areas = serializers.SerializerMethodField()
+    pledges = PledgeSerializer(many=True, source="pledges.all", help_text="Public pledges only.")
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_signed_at(self, agreement):
+        signed_at = municipality_signed_at(agreement)
+        if signed_at is None:
+            return None
+        return serializers.DateTimeField(default_timezone=UTC).to_representation(signed_at)
+
+    @extend_schema_field({"type": "array", "items": {"type": "string", "enum": FocusArea.values}})
+    def get_focus_areas(self, agreement):
+        return agreement.focus_area_codes()
+
+
+class PartnerSerializer(serializers.Serializer):
+    cvr = serializers.CharField(help_text="Danish CVR number, 8 digits.")
+    name = serializers.CharField(help_text="The display name, else the legal name.")
+    legal_name = serializers.CharField()
+    industry = serializers.SerializerMethodField(help_text="DB07 section and its label.")
+    sub_industry = serializers.CharField()
+    size_band = serializers.CharField(help_text="Employees: 1-9, 10-49, 50-249, 250+ or empty.")
+    city = serializers.CharField()
+    website = serializers.CharField(help_text="An address, or empty.")
+    description = serializers.CharField(help_text="Danish.")
+    description_en = serializers.CharField(help_text="English (may be empty).")
+    logo = serializers.ImageField(read_only=True, use_url=True, allow_null=True)
+    logo_alt = serializers.CharField()
+    alliances = PartnerAllianceSerializer(
+        many=True,
+        source="public_agreements",
+        help_text="The partner's active agreements (only the filtered alliance's, if any).",
+    )
+
+    @extend_schema_field(CodeLabelSerializer)
+    def get_industry(self, company):
+        label = Industry(company.industry).label if company.industry in Industry.values else ""
+        return {"code": company.industry, "label": str(label)}
+
+    def to_representation(self, company):
+        data = super().to_representation(company)
+        if not company.logo:
+            data["logo"] = None
+        return data
+
+
+class PledgeListSerializer(PledgeSerializer):
+    """A public pledge with its company and alliance, for the flat pledge list."""
+
+    cvr = serializers.CharField(source="agreement.company.cvr", read_only=True)
+    company = serializers.CharField(source="agreement.company.name", read_only=True)
+    alliance = serializers.CharField(
+        source="agreement.alliance.slug", read_only=True, help_text="Alliance slug."
+    )
+
+    class Meta(PledgeSerializer.Meta):
+        fields = ["cvr", "company", "alliance", *PledgeSerializer.Meta.fields]
+        read_only_fields = fields
+
+
+class YearlyTotalSerializer(serializers.Serializer):
+    alliance = serializers.CharField(help_text="Alliance slug.")
+    year = serializers.IntegerField()
+    partners_joined = serializers.IntegerField(
+        help_text="Companies whose first agreement with the alliance was countersigned this year."
+    )
+    active_partners = serializers.IntegerField(
+        help_text="Companies with an agreement in force on 31 December (this year: today)."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """Field name → list of messages."""
+
+    q = serializers.ListField(child=serializers.CharField(), required=False)
+    industry = serializers.ListField(child=serializers.CharField(), required=False)
+    focus = serializers.ListField(child=serializers.CharField(), required=False)
+    form = serializers.ListField(child=serializers.CharField(), required=False)
+    lang = serializers.ListField(child=serializers.CharField(), required=False)

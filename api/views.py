@@ -1,0 +1,534 @@
+"""The read-only open data API (/api/v1/).
+
+Who is a partner and what is public comes from `partnerships.selectors`, exactly as on the
+public pages. Every endpoint answers in a constant number of queries, errors are JSON with
+the right status, and no response sets a cookie.
+"""
+
+import csv
+import datetime
+import io
+from collections import defaultdict
+from functools import wraps
+
+from django.db.models import Min, Prefetch, Q
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import generics, renderers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from companies.industries import Industry
+from klimaalliance.models import Alliance
+from partnerships.choices import FocusArea
+from partnerships.models import Agreement, Pledge, Signature
+from partnerships.public import partner_counts
+from partnerships.selectors import public_partners, with_public_agreements
+
+from . import filters
+from .serializers import (
+    AllianceSerializer,
+    ErrorSerializer,
+    PartnerSerializer,
+    PledgeListSerializer,
+    ValidationErrorSerializer,
+    YearlyTotalSerializer,
+    municipality_signed_at,
+)
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description='Not found: {"detail": "…"}.')
+BAD_REQUEST = OpenApiResponse(
+    ValidationErrorSerializer, description="Invalid query parameter: field name → messages."
+)
+UNKNOWN_ALLIANCE = "No alliance has this slug. See /api/v1/alliances/ for the slugs."
+
+
+def without_cookies(view):
+    """Render the response inside the view so the CSRF token the browsable pages (Swagger,
+    DRF's HTML) put in their markup does not make CsrfViewMiddleware set a cookie.
+
+    Nothing in the API accepts a write, so the token is never needed.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if callable(getattr(response, "render", None)) and not response.is_rendered:
+            response.render()
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+        return response
+
+    return wrapped
+
+
+class ApiPagination(LimitOffsetPagination):
+    default_limit = 100
+    max_limit = 500
+    # No page links in the browsable API: DRF's HTML controls cannot cope with an offset
+    # past the end, and the JSON carries `next` and `previous` anyway.
+    template = None
+
+
+class OpenDataMixin:
+    """Read-only, English by default (?lang=da for Danish labels), JSON errors."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def dispatch(self, request, *args, **kwargs):
+        lang = request.GET.get("lang")
+        self.language = lang if lang in filters.LANGUAGES else "en"
+        with translation.override(self.language):
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        filters.validated(filters.LanguageParams, request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Language"] = self.language
+        return response
+
+    def alliance_from_query(self, slug):
+        if not slug:
+            return None
+        alliance = Alliance.objects.filter(slug=slug).first()
+        if alliance is None:
+            raise Http404(UNKNOWN_ALLIANCE)
+        return alliance
+
+
+def with_countersignatures(companies):
+    """Also prefetch the municipality's signature of each public agreement."""
+    return companies.prefetch_related(
+        Prefetch(
+            "public_agreements__signatures",
+            queryset=Signature.objects.filter(party=Signature.Party.MUNICIPALITY),
+            to_attr="municipality_signatures",
+        )
+    )
+
+
+# --- Alliances ----------------------------------------------------------------------------
+
+
+class AllianceQuerysetMixin(OpenDataMixin):
+    serializer_class = AllianceSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return (
+            Alliance.objects.annotate(partner_count=partner_counts()["partner_count"])
+            .prefetch_related("targets")
+            .order_by("name", "pk")
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="All alliances",
+        description="Every municipal climate alliance with its climate targets and the "
+        "number of partners (companies with an active partnership agreement).",
+        parameters=[filters.LANG_PARAM],
+        responses={200: AllianceSerializer(many=True), 400: BAD_REQUEST},
+    )
+)
+class AllianceList(AllianceQuerysetMixin, generics.ListAPIView):
+    """Every municipal climate alliance."""
+
+    pagination_class = ApiPagination
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="One alliance",
+        parameters=[filters.LANG_PARAM],
+        responses={200: AllianceSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+)
+class AllianceDetail(AllianceQuerysetMixin, generics.RetrieveAPIView):
+    """One alliance by its slug, with its climate targets and number of partners."""
+
+
+# --- Partners -----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Partners",
+        description="Companies with an active partnership agreement, with their public "
+        "pledges. Filtered by `alliance`, only that alliance's agreement is included. Unknown "
+        "filter values are a 400 listing the allowed values; an unknown alliance is a 404.",
+        parameters=[
+            filters.ALLIANCE_PARAM,
+            filters.Q_PARAM,
+            filters.INDUSTRY_PARAM,
+            filters.FOCUS_PARAM,
+            filters.FORM_PARAM,
+            filters.SORT_PARAM,
+            filters.LANG_PARAM,
+        ],
+        responses={200: PartnerSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+)
+class PartnerList(OpenDataMixin, generics.ListAPIView):
+    """Companies with an active partnership agreement."""
+
+    serializer_class = PartnerSerializer
+    pagination_class = ApiPagination
+
+    def get_queryset(self):
+        params = filters.validated(filters.PartnerParams, self.request)
+        alliance = self.alliance_from_query(params.pop("alliance", ""))
+        companies = public_partners(alliance, **params)
+        return with_countersignatures(with_public_agreements(companies, alliance))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="One partner",
+        description="A company with an active partnership agreement; any other CVR number "
+        "is a 404.",
+        parameters=[
+            OpenApiParameter("cvr", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^\d{8}$"),
+            filters.LANG_PARAM,
+        ],
+        responses={200: PartnerSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+)
+class PartnerDetail(OpenDataMixin, generics.RetrieveAPIView):
+    """One partner by its CVR number."""
+
+    serializer_class = PartnerSerializer
+
+    def get_object(self):
+        cvr = self.kwargs["cvr"]
+        if not (len(cvr) == 8 and cvr.isascii() and cvr.isdigit()):
+            raise Http404("A CVR number is 8 digits.")
+        companies = with_countersignatures(with_public_agreements(public_partners()))
+        return get_object_or_404(companies, cvr=cvr)
+
+
+# --- Pledges ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Public pledges",
+        description="Every public pledge of an active agreement, with its company and "
+        "alliance. Pledges a company keeps private and pledges of drafts, expired or "
+        "terminated agreements are never included.",
+        parameters=[
+            filters.ALLIANCE_PARAM,
+            filters.FOCUS_PARAM,
+            filters.CVR_PARAM,
+            filters.LANG_PARAM,
+        ],
+        responses={200: PledgeListSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+)
+class PledgeList(OpenDataMixin, generics.ListAPIView):
+    """Public pledges of active agreements."""
+
+    serializer_class = PledgeListSerializer
+    pagination_class = ApiPagination
+
+    def get_queryset(self):
+        params = filters.validated(filters.PledgeParams, self.request)
+        alliance = self.alliance_from_query(params.get("alliance"))
+        pledges = Pledge.objects.filter(
+            is_public=True, agreement__status=Agreement.Status.ACTIVE
+        ).select_related("agreement__company", "agreement__alliance")
+        if alliance is not None:
+            pledges = pledges.filter(agreement__alliance=alliance)
+        if params.get("focus"):
+            pledges = pledges.filter(focus_area=params["focus"])
+        if params.get("cvr"):
+            pledges = pledges.filter(agreement__company__cvr=params["cvr"])
+        return pledges.order_by(
+            "agreement__alliance__slug", "agreement__company__legal_name", "order", "pk"
+        )
+
+
+# --- Yearly totals ------------------------------------------------------------------------
+
+SEALED = [
+    Agreement.Status.ACTIVE,
+    Agreement.Status.EXPIRED,
+    Agreement.Status.TERMINATED,
+    Agreement.Status.SUPERSEDED,
+]
+
+
+def _local_date(moment):
+    return timezone.localtime(moment).date() if moment else None
+
+
+def yearly_totals(alliances, today=None):
+    """Per alliance and year: partners who joined, and partners with an agreement in force
+    on 31 December (for the current year: today, i.e. the active agreements).
+
+    Two queries whatever the number of alliances and agreements.
+    """
+    today = today or timezone.localdate()
+    alliances = list(alliances)
+    municipality = Q(signatures__party=Signature.Party.MUNICIPALITY)
+    rows = (
+        Agreement.objects.filter(alliance__in=alliances, status__in=SEALED)
+        .annotate(
+            countersigned_at=Min("signatures__signed_at", filter=municipality),
+            replaced_at=Min(
+                "amendment__signatures__signed_at",
+                filter=Q(amendment__signatures__party=Signature.Party.MUNICIPALITY),
+            ),
+        )
+        .values(
+            "alliance_id",
+            "company_id",
+            "status",
+            "start_date",
+            "end_date",
+            "terminated_on",
+            "countersigned_at",
+            "replaced_at",
+        )
+    )
+    by_alliance = defaultdict(list)
+    for row in rows:
+        row["joined"] = _local_date(row["countersigned_at"]) or row["start_date"]
+        row["until"] = min(
+            d
+            for d in (row["end_date"], row["terminated_on"], _local_date(row["replaced_at"]))
+            if d is not None
+        )
+        by_alliance[row["alliance_id"]].append(row)
+
+    totals = []
+    for alliance in alliances:
+        agreements = by_alliance.get(alliance.pk, [])
+        first_joined = {}
+        for row in agreements:
+            company = row["company_id"]
+            if company not in first_joined or row["joined"] < first_joined[company]:
+                first_joined[company] = row["joined"]
+        years = [d.year for d in first_joined.values() if d.year <= today.year]
+        for year in range(min(years, default=today.year), today.year + 1):
+            if year == today.year:
+                active = {r["company_id"] for r in agreements if r["status"] == "active"}
+            else:
+                year_end = datetime.date(year, 12, 31)
+                active = {
+                    r["company_id"] for r in agreements if r["joined"] <= year_end < r["until"]
+                }
+            totals.append(
+                {
+                    "alliance": alliance.slug,
+                    "year": year,
+                    "partners_joined": sum(1 for d in first_joined.values() if d.year == year),
+                    "active_partners": len(active),
+                }
+            )
+    return totals
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Yearly public totals",
+        description="Per alliance and year, from the first partner's year to this year: how "
+        "many companies became partners (their first agreement was countersigned that year) "
+        "and how many had an agreement in force at the end of the year (this year: today). "
+        "Emission totals will be added here once partners' climate accounts are published; "
+        "until then no emission figures are given.",
+        parameters=[filters.ALLIANCE_PARAM, filters.LANG_PARAM],
+        responses={200: YearlyTotalSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
+        examples=[
+            OpenApiExample(
+                "Aalborg",
+                value=[
+                    {
+                        "alliance": "aalborg",
+                        "year": 2025,
+                        "partners_joined": 12,
+                        "active_partners": 12,
+                    },
+                    {
+                        "alliance": "aalborg",
+                        "year": 2026,
+                        "partners_joined": 3,
+                        "active_partners": 14,
+                    },
+                ],
+            )
+        ],
+    )
+)
+class YearlyTotals(OpenDataMixin, APIView):
+    """Per alliance and year: partners joined and partners at year end."""
+
+    def get(self, request):
+        params = filters.validated(filters.AllianceParams, request)
+        alliance = self.alliance_from_query(params.get("alliance"))
+        alliances = [alliance] if alliance else Alliance.objects.order_by("slug")
+        data = yearly_totals(alliances)
+        return Response(YearlyTotalSerializer(data, many=True).data)
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_HEADER = [
+    "cvr",
+    "navn",
+    "branchekode",
+    "branche",
+    "by",
+    "hjemmeside",
+    "underskrevet",
+    "fokusområder",
+]
+
+
+def csv_safe(value):
+    """Text a spreadsheet will not run as a formula (OWASP: CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="An alliance's partners as CSV",
+        description="UTF-8 with a byte order mark, `;`-separated, Danish labels, one row per "
+        "partner: cvr, navn, branchekode, branche, by, hjemmeside, underskrevet (date of the "
+        "countersignature), fokusområder.",
+        parameters=[filters.LANG_PARAM],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+            (400, "application/json"): BAD_REQUEST,
+            (404, "application/json"): NOT_FOUND,
+        },
+    )
+)
+class AlliancePartnersCSV(OpenDataMixin, APIView):
+    """An alliance's partner list as a CSV file for spreadsheets."""
+
+    renderer_classes = [CSVRenderer, renderers.JSONRenderer]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, Response):  # an error: always JSON
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+    def get(self, request, slug):
+        alliance = get_object_or_404(Alliance, slug=slug)
+        companies = with_countersignatures(
+            with_public_agreements(public_partners(alliance), alliance)
+        )
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(CSV_HEADER)
+        with translation.override("da"):
+            for company in companies:
+                agreements = company.public_agreements
+                signed = [municipality_signed_at(a) for a in agreements]
+                signed_at = max((s for s in signed if s), default=None)
+                areas = sorted({code for a in agreements for code in a.focus_area_codes()})
+                industry = company.industry
+                writer.writerow(
+                    csv_safe(cell)
+                    for cell in (
+                        company.cvr,
+                        company.name,
+                        industry,
+                        Industry(industry).label if industry in Industry.values else "",
+                        company.city,
+                        company.website,
+                        _local_date(signed_at) or "",
+                        ", ".join(str(FocusArea(code).label) for code in areas),
+                    )
+                )
+        response = HttpResponse(
+            ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="partnere-{alliance.slug}.csv"'
+        return response
+
+
+# --- Root, schema, documentation, unknown addresses ---------------------------------------
+
+
+class ApiRoot(OpenDataMixin, APIView):
+    """Klimaalliance open data: links to the endpoints and the documentation."""
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        def link(name):
+            return reverse(f"api:{name}", request=request)
+
+        return Response(
+            {
+                "alliances": link("alliance-list"),
+                "partners": link("partner-list"),
+                "pledges": link("pledge-list"),
+                "totals": link("totals"),
+                "schema": link("schema"),
+                "docs": link("docs"),
+                "redoc": link("redoc"),
+            }
+        )
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema; English unless ?lang=da."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
+
+
+schema_view = without_cookies(SchemaView.as_view())
+docs_view = without_cookies(SpectacularSwaggerView.as_view(url_name="api:schema"))
+redoc_view = without_cookies(
+    SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
+)
+
+
+@csrf_exempt
+def not_found(request, path=""):
+    """Any other address under /api/v1/: a JSON 404 (or the address with a slash added)."""
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            query = request.META.get("QUERY_STRING", "")
+            target = request.path + "/" + ("?" + query if query else "")
+            return HttpResponsePermanentRedirect(target)
+    return JsonResponse({"detail": "Not found."}, status=404)

@@ -1,0 +1,188 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company
+
+from .choices import FocusArea, Scope
+from .models import Agreement, AgreementComment, CatalogueItem, Pledge, TemplateClause
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"]
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+
+
+def localize_decimals(form, *names):
+    """Text inputs that accept the active language's decimal mark (1.234,5 in Danish):
+    a browser's type=number input refuses the comma."""
+    for name in names:
+        field = form.fields[name]
+        field.localize = True
+        field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        field.widget.is_localized = True
+
+
+class AgreementForm(forms.ModelForm):
+    """Staff draft an agreement: the company (a member of the alliance) and its frame."""
+
+    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none())
+    focus_areas = forms.MultipleChoiceField(
+        label=_("Focus areas"),
+        choices=FocusArea.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "company",
+            "language",
+            "partnership_form",
+            "start_date",
+            "end_date",
+            "municipality_commitments",
+        ]
+        widgets = {
+            "start_date": DATE_WIDGET,
+            "end_date": DATE_WIDGET,
+            "municipality_commitments": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, alliance, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = (
+            Company.objects.filter(memberships__alliance=alliance)
+            .exclude(memberships__alliance=alliance, memberships__status="left")
+            .order_by("legal_name")
+        )
+        for name in ("start_date", "end_date"):
+            self.fields[name].input_formats = DATE_FORMATS
+        if self.instance.pk:
+            self.fields.pop("company")
+            self.initial["focus_areas"] = self.instance.focus_area_codes()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end <= start:
+            self.add_error("end_date", _("The end date must come after the start date."))
+        return cleaned
+
+
+class PledgeForm(forms.ModelForm):
+    scopes = forms.TypedMultipleChoiceField(
+        label=_("Scopes it covers"),
+        choices=Scope.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Pledge
+        fields = [
+            "title",
+            "description",
+            "focus_area",
+            "scopes",
+            "is_milestone",
+            "metric",
+            "baseline_year",
+            "baseline_value",
+            "target_year",
+            "target_value",
+            "is_public",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        localize_decimals(self, "baseline_value", "target_value")
+
+
+class CatalogueItemForm(forms.ModelForm):
+    class Meta:
+        model = CatalogueItem
+        fields = [
+            "focus_area",
+            "title",
+            "title_en",
+            "description",
+            "is_milestone",
+            "metric",
+            "reduction_percent",
+            "target_year",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class TemplateForm(forms.Form):
+    title = forms.CharField(label=_("Title (Danish)"), max_length=200)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
+
+
+ClauseFormSet = forms.formset_factory(
+    forms.modelform_factory(
+        TemplateClause,
+        fields=["heading", "heading_en", "text", "text_en"],
+        widgets={
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "text_en": forms.Textarea(attrs={"rows": 4}),
+        },
+    ),
+    extra=1,
+    can_delete=True,
+    min_num=1,
+    validate_min=True,
+)
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = AgreementComment
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class SignatureForm(forms.Form):
+    """Typed name, title, an explicit confirmation and the hash of what the signer read."""
+
+    typed_name = forms.CharField(label=_("Your full name"), max_length=150)
+    title = forms.CharField(label=_("Your title"), max_length=150)
+    confirm = forms.BooleanField(
+        label=_("I have read the agreement and sign it on behalf of the party I represent."),
+    )
+    content_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=64)
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for termination"), widget=forms.Textarea({"rows": 3}))
+
+
+class VerifyForm(forms.Form):
+    """Either a verification code or the PDF file itself."""
+
+    code = forms.CharField(label=_("Verification code"), max_length=20, required=False)
+    file = forms.FileField(label=_("Signed PDF"), required=False)
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper().replace(" ", "")
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        if upload.size > MAX_VERIFY_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than 20 MB; it cannot be one of our agreements.")
+            )
+        upload.seek(0)
+        if upload.read(5) != b"%PDF-":
+            raise forms.ValidationError(_("The file is not a PDF."))
+        upload.seek(0)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("code") and not cleaned.get("file") and not self.errors:
+            raise forms.ValidationError(_("Type the verification code or choose the PDF file."))
+        return cleaned

@@ -1,0 +1,70 @@
+"""Public reads: who is a partner, and what they have made public.
+
+A company is a *partner* of an alliance while it has an active agreement with it. Only
+fields meant for the public are read here; internal notes, contacts and drafts never are.
+"""
+
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
+
+from companies.models import Company
+
+from .models import Agreement, AgreementFocusArea, Pledge, Signature
+
+ACTIVE = Agreement.Status.ACTIVE
+
+
+def active_agreements(alliance=None):
+    qs = Agreement.objects.filter(status=ACTIVE)
+    return qs.filter(alliance=alliance) if alliance is not None else qs
+
+
+def public_partners(alliance=None, *, q="", industry="", focus="", form="", sort="name"):
+    """Companies with an active agreement (in `alliance`, or any), filtered and sorted.
+
+    Each company carries `signed_at` (the latest countersignature). Focus areas and forms
+    come from its active agreements. Unknown filter values simply match nothing.
+    """
+    agreements = active_agreements(alliance)
+    agreement_filter = Q(agreements__status=ACTIVE)
+    if alliance is not None:
+        agreement_filter &= Q(agreements__alliance=alliance)
+    matching = agreements.filter(company=OuterRef("pk"))
+    if focus:
+        matching = matching.filter(focus_area_links__area=focus)
+    if form:
+        matching = matching.filter(partnership_form=form)
+    qs = Company.objects.filter(Exists(matching)).annotate(
+        signed_at=Max(
+            "agreements__signatures__signed_at",
+            filter=agreement_filter & Q(agreements__signatures__party=Signature.Party.MUNICIPALITY),
+        ),
+        sort_name=Lower(Coalesce(NullIf("display_name", Value("")), "legal_name")),
+    )
+    if q:
+        qs = qs.filter(Q(legal_name__icontains=q) | Q(display_name__icontains=q))
+    if industry:
+        qs = qs.filter(industry=industry)
+    ordering = {
+        "name": ["sort_name", "pk"],
+        "-name": ["-sort_name", "pk"],
+        "-signed": ["-signed_at", "legal_name"],
+        "signed": ["signed_at", "legal_name"],
+    }.get(sort, ["sort_name", "pk"])
+    return qs.order_by(*ordering)
+
+
+def with_public_agreements(companies, alliance=None):
+    """Prefetch each company's active agreements, their focus areas and public pledges."""
+    return companies.prefetch_related(
+        Prefetch(
+            "agreements",
+            queryset=active_agreements(alliance)
+            .select_related("alliance")
+            .prefetch_related(
+                Prefetch("focus_area_links", queryset=AgreementFocusArea.objects.order_by("area")),
+                Prefetch("pledges", queryset=Pledge.objects.filter(is_public=True)),
+            ),
+            to_attr="public_agreements",
+        )
+    )

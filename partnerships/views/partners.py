@@ -1,0 +1,116 @@
+"""Public pages: the partner list, a partner's profile and the embeddable list.
+
+Anonymous visitors get no cookie here (GET forms only) and pages are cached until the
+data behind them changes (`klimaalliance.caching.public_page`).
+"""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET
+
+from companies.industries import Industry
+from klimaalliance.caching import public_page
+from klimaalliance.models import Alliance
+
+from ..choices import FocusArea, PartnershipForm
+from ..selectors import public_partners, with_public_agreements
+
+PAGE_SIZE = 24
+
+
+class PartnerFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    industry = forms.ChoiceField(
+        label=_("Industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
+    )
+    focus = forms.ChoiceField(
+        label=_("Focus area"),
+        required=False,
+        choices=[("", _("All focus areas")), *FocusArea.choices],
+    )
+    form = forms.ChoiceField(
+        label=_("Partnership form"),
+        required=False,
+        choices=[("", _("All forms")), *PartnershipForm.choices],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name A–Z")),
+            ("-name", _("Name Z–A")),
+            ("-signed", _("Newest partners")),
+            ("signed", _("Oldest partners")),
+        ],
+    )
+
+
+def _alliance(request, alliance_slug):
+    alliance = get_object_or_404(Alliance, slug=alliance_slug)
+    request.alliance = alliance
+    return alliance
+
+
+def _filtered_partners(alliance, params):
+    """Partners matching the query string; invalid values are dropped, never an error."""
+    form = PartnerFilterForm(params)
+    form.is_valid()
+    data = {name: form.cleaned_data.get(name) or "" for name in form.fields}
+    if "q" in form.errors:  # too long: search for nothing rather than fail
+        data["q"] = ""
+    partners = public_partners(
+        alliance,
+        q=data["q"],
+        industry=data["industry"],
+        focus=data["focus"],
+        form=data["form"],
+        sort=data["sort"] or "name",
+    )
+    return with_public_agreements(partners, alliance), form
+
+
+@require_GET
+@public_page
+def partner_list(request, alliance_slug):
+    alliance = _alliance(request, alliance_slug)
+    partners, form = _filtered_partners(alliance, request.GET)
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"alliance": alliance, "page": page, "filter_form": form, "query": query.urlencode()}
+    template = "partnerships/partner_list.html"
+    if request.headers.get("HX-Request"):
+        template = "partnerships/_partner_results.html"
+    return render(request, template, context)
+
+
+@require_GET
+@public_page
+def partner_detail(request, alliance_slug, cvr):
+    alliance = _alliance(request, alliance_slug)
+    partners = with_public_agreements(public_partners(alliance), alliance)
+    company = get_object_or_404(partners, cvr=cvr)
+    agreement = company.public_agreements[0]
+    context = {
+        "alliance": alliance,
+        "company": company,
+        "agreement": agreement,
+        "pledges": agreement.pledges.all(),
+        "description": company.description_in(request.LANGUAGE_CODE),
+    }
+    return render(request, "partnerships/partner_detail.html", context)
+
+
+@require_GET
+@xframe_options_exempt
+@public_page
+def partner_embed(request, alliance_slug):
+    """A compact list for the municipality's own website, in an iframe."""
+    alliance = _alliance(request, alliance_slug)
+    partners, _form = _filtered_partners(alliance, {"sort": "name"})
+    return render(
+        request, "partnerships/partner_embed.html", {"alliance": alliance, "partners": partners}
+    )

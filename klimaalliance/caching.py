@@ -27,6 +27,16 @@ PUBLIC_MODELS = [
     "partnerships.AgreementFocusArea",
     "partnerships.Pledge",
     "partnerships.Signature",
+    "network.WorkingGroup",
+    "network.ChairTerm",
+    "network.GroupMember",
+    "network.GroupDocument",
+    "network.CommitmentPaper",
+    "network.CommitmentSignature",
+    "network.InspirationCase",
+    "network.AllianceNetwork",
+    "network.NetworkMember",
+    "network.NetworkEvent",
 ]
 
 

@@ -32,6 +32,8 @@ RESERVED_SLUGS = frozenset(
         "privacy",
         "verify",
         "invitation",
+        "inspiration",
+        "networks",
         "my",
         "i18n",
     }

@@ -7,6 +7,9 @@ from django.urls import include, path
 from django.views.static import serve
 
 from companies.views import invitations, stories
+from network.views import cases as network_cases
+from network.views import groups as network_groups
+from network.views import papers as network_papers
 from partnerships.views import partners
 from partnerships.views import public as partnerships_public
 
@@ -66,15 +69,37 @@ urlpatterns += i18n_patterns(
     path("my/", include("companies.representative_urls")),
     path("my/agreements/", include("partnerships.representative_urls")),
     path("verify/", partnerships_public.verify, name="verify"),
+    path("my/groups/", include("network.my_urls")),
+    path("inspiration/", network_cases.case_list, name="case-list"),
+    path("inspiration/<int:case_id>/", network_cases.case_detail, name="case-detail"),
+    path("networks/", network_cases.network_list, name="network-list"),
+    path("networks/<slug:slug>/", network_cases.network_detail, name="network-detail"),
     path("invitation/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
     path("<slug:alliance_slug>/staff/", views.staff_dashboard, name="staff-dashboard"),
     path("<slug:alliance_slug>/staff/companies/", include("companies.urls")),
     path("<slug:alliance_slug>/staff/agreements/", include("partnerships.urls")),
+    path("<slug:alliance_slug>/staff/groups/", include("network.staff_urls")),
     path("<slug:alliance_slug>/partners/", partners.partner_list, name="partner-list"),
     path(
         "<slug:alliance_slug>/partners/<str:cvr>/", partners.partner_detail, name="partner-detail"
     ),
     path("<slug:alliance_slug>/embed/", partners.partner_embed, name="partner-embed"),
+    path("<slug:alliance_slug>/groups/", network_groups.public_group_list, name="group-list"),
+    path(
+        "<slug:alliance_slug>/groups/<int:pk>/",
+        network_groups.public_group_detail,
+        name="group-detail",
+    ),
+    path(
+        "<slug:alliance_slug>/groups/<int:pk>/documents/<int:document_id>/",
+        network_groups.public_document_download,
+        name="group-document",
+    ),
+    path(
+        "<slug:alliance_slug>/groups/papers/<int:paper_id>/pdf/",
+        network_papers.public_paper_pdf,
+        name="paper-pdf",
+    ),
     path("<slug:alliance_slug>/stories/", stories.public_story_list, name="story-list"),
     path("<slug:alliance_slug>/stories/feed/", stories.StoryFeed(), name="story-feed"),
     path(

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "companies",
     "partnerships",
     "emissions",
+    "network",
     "api",
 ]
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from companies.industries import Industry
 from klimaalliance.caching import public_page
 from klimaalliance.models import Alliance
+from network.models import WorkingGroup
 
 from ..choices import FocusArea, PartnershipForm
 from ..selectors import public_partners, with_public_agreements
@@ -100,6 +101,9 @@ def partner_detail(request, alliance_slug, cvr):
         "agreement": agreement,
         "pledges": agreement.pledges.all(),
         "description": company.description_in(request.LANGUAGE_CODE),
+        "groups": WorkingGroup.objects.filter(
+            alliance=alliance, members__company=company, members__left_on__isnull=True
+        ),
     }
     return render(request, "partnerships/partner_detail.html", context)
 

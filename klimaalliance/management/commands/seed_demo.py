@@ -20,6 +20,8 @@ from companies.models import (
     Representation,
 )
 from klimaalliance.models import Alliance, AllianceTarget, StaffRole, User
+from network.models import ChairTerm, CommitmentPaper, GroupMember, WorkingGroup
+from network.seed import seed_network_demo
 from partnerships.choices import FocusArea
 from partnerships.documents import content_sha256
 from partnerships.models import Pledge
@@ -117,6 +119,62 @@ DEMO_PLEDGES = {
         ("competences", "Klimakompetencer for alle ledere", [], 2026),
     ],
 }
+
+# Klimaalliancen Aarhus's working groups (its web page): name, theme, status, chair mode,
+# chair organisation, description.
+AARHUS_GROUPS_START = datetime.date(2022, 1, 1)
+AARHUS_GROUPS = [
+    (
+        "Samordnet levering af kontorartikler",
+        "deliveries",
+        "active",
+        "fixed",
+        None,
+        "Offentlige institutioner får leveret kontorartikler ca. 23.000 gange om året. Gruppen "
+        "samordner leveringerne i ugentlige ruter for at sænke CO2-aftrykket.",
+    ),
+    (
+        "Grøn mobilitet",
+        "mobility",
+        "active",
+        "fixed",
+        "Vestas Wind Systems",
+        "Gruppen har skrevet et Commitment Paper om emissionsfri personbilsflåde i 2030 og "
+        "indsatser for medarbejdernes transport.",
+    ),
+    (
+        "Cirkulære indkøb",
+        "procurement",
+        "active",
+        "fixed",
+        "Aarhus Universitet",
+        "Formandskab ved Aarhus Universitet.",
+    ),
+    (
+        "Klimaneutral logistik",
+        "logistics",
+        "active",
+        "fixed",
+        "Danske Fragtmænd",
+        "Gruppen har afsøgt klimavenlige drivmidler og tager nu større strategiske temaer op.",
+    ),
+    (
+        "Kompetencer",
+        "competences",
+        "active",
+        "rotating",
+        None,
+        "Gruppen har udarbejdet en guide til kompetenceløft for den klimavenlige medarbejder.",
+    ),
+    (
+        "Energi",
+        "energy",
+        "starting",
+        "fixed",
+        None,
+        "Gruppen er i sin opstart og fastlægger sit fokus.",
+    ),
+]
 
 AARHUS_CHAIRS = [
     (
@@ -258,6 +316,8 @@ class Command(BaseCommand):
         ensure_starting_content(aalborg, by=leader)
         ensure_starting_content(aarhus, by=staff)
         self._demo_agreements(aalborg, leader, representative)
+        self._aarhus_groups(aarhus)
+        seed_network_demo()
 
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
@@ -341,6 +401,47 @@ class Command(BaseCommand):
                     target_year=2027,
                 )
                 agreement_send(agreement=amendment, by=leader)
+
+    def _aarhus_groups(self, aarhus):
+        """Klimaalliancen Aarhus's working groups and chairs, as its web page lists them."""
+        by_name = {c.legal_name: c for c in Company.objects.filter(memberships__alliance=aarhus)}
+        for name, theme, status, chair_mode, chair, description in AARHUS_GROUPS:
+            group, _ = WorkingGroup.objects.update_or_create(
+                alliance=aarhus,
+                name=name,
+                defaults={
+                    "theme": theme,
+                    "status": status,
+                    "chair_mode": chair_mode,
+                    "description": description,
+                },
+            )
+            company = by_name.get(chair)
+            if company and not group.chair_terms.exists():
+                GroupMember.objects.get_or_create(
+                    group=group, company=company, defaults={"joined_on": AARHUS_GROUPS_START}
+                )
+                ChairTerm.objects.create(
+                    group=group, company=company, started_on=AARHUS_GROUPS_START
+                )
+        mobility = WorkingGroup.objects.get(alliance=aarhus, name=AARHUS_GROUPS[1][0])
+        CommitmentPaper.objects.get_or_create(
+            group=mobility,
+            title="Commitment Paper om grøn mobilitet",
+            defaults={
+                "title_en": "Commitment Paper on green mobility",
+                "text": "De underskrivende virksomheder omstiller deres personbilsflåde til "
+                "emissionsfrie køretøjer inden 2030 og sætter ind over for medarbejdernes "
+                "transport til og fra arbejde samt i arbejdstiden.",
+                "text_en": "The signing companies convert their passenger car fleet to "
+                "zero-emission vehicles by 2030 and act on their employees' commuting and "
+                "business travel.",
+                "focus_area": FocusArea.TRANSPORT,
+                "target_year": 2030,
+                "status": CommitmentPaper.Status.OPEN,
+                "published_at": timezone.now(),
+            },
+        )
 
     def _alliance(
         self,

@@ -122,6 +122,17 @@ def roles(rep_a, rep_b, staff_x, staff_y, platform_admin):
 
 
 @pytest.fixture(autouse=True)
+def _danish_by_default():
+    """Every test starts in Danish. A request to /en/ leaves English active in the test
+    thread, which would otherwise make reverse() in the next test build /en/ URLs."""
+    from django.utils import translation
+
+    translation.activate("da")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_page_cache():
     """Cached public pages must not leak from one test into the next.
 

@@ -341,7 +341,7 @@ def test_a_file_over_the_size_limit_is_refused(staff_client, alliance):
 def test_a_file_with_too_many_rows_is_refused(monkeypatch, alliance):
     monkeypatch.setattr(spreadsheets, "MAX_ROWS", 3)
     content = write_csv([company_row() for _ in range(4)])
-    with pytest.raises(ValidationError, match="more than 3 rows"):
+    with translation.override("en"), pytest.raises(ValidationError, match="more than 3 rows"):
         spreadsheets.read_rows(io.BytesIO(content), "many.csv")
 
 

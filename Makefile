@@ -60,8 +60,10 @@ vendor:
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 
+# Benchmarks print their numbers; both need PostgreSQL and Redis on 127.0.0.1 (and wrk).
 bench: install
-	$(BIN)/python bench/run.py
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/8} $(BIN)/python bench/agreement_pdf.py
+	$(BIN)/python bench/public_pages.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 media

@@ -1,0 +1,91 @@
+"""The emission factor library: kg CO2e per unit of activity, versioned by year.
+
+Factors are data, not code: seeded from ../shared/emission-factors.md (each with its
+source), editable by the platform administrator. Inventories (a later step) will copy the
+factor they used, so a new year's factor never changes an old report.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Activity(models.TextChoices):
+    ELECTRICITY = "electricity", _("Electricity, location-based (Danish average)")
+    ELECTRICITY_BR18 = "electricity_br18", _("Electricity, projection in the building rules")
+    DISTRICT_HEATING = "district_heating", _("District heating")
+    DISTRICT_HEATING_BR18 = (
+        "district_heating_br18",
+        _("District heating, projection in the building rules"),
+    )
+    NATURAL_GAS = "natural_gas", _("Natural gas")
+    HEATING_OIL = "heating_oil", _("Heating oil")
+    DIESEL = "diesel", _("Diesel")
+    PETROL = "petrol", _("Petrol")
+    LPG = "lpg", _("LPG")
+    FLIGHTS = "flights", _("Flights")
+    WASTE = "waste", _("Waste")
+
+
+class Unit(models.TextChoices):
+    KWH = "kWh", "kWh"
+    MWH = "MWh", "MWh"
+    M3 = "m3", "m³"
+    LITRE = "l", _("litre")
+    KG = "kg", "kg"
+    TONNE = "t", _("tonne")
+    KM = "km", "km"
+    PASSENGER_KM = "pkm", _("passenger-km")
+
+
+class EmissionFactor(models.Model):
+    activity = models.CharField(_("activity"), max_length=30, choices=Activity.choices)
+    supplier = models.CharField(
+        _("supplier"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "For a supplier's own factor (e.g. a district heating company); empty for "
+            "the national figure."
+        ),
+    )
+    unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    kg_co2e_per_unit = models.DecimalField(
+        _("kg CO2e per unit"),
+        max_digits=12,
+        decimal_places=6,
+        validators=[MinValueValidator(0)],
+    )
+    source = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    is_uncertain = models.BooleanField(_("uncertain"), default=False)
+    is_projection = models.BooleanField(
+        _("projection"), default=False, help_text=_("A projected value, not a measured year.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("emission factor")
+        verbose_name_plural = _("emission factors")
+        ordering = ["activity", "supplier", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "supplier", "unit", "year"], name="one_factor_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        supplier = f" ({self.supplier})" if self.supplier else ""
+        value = f"{self.kg_co2e_per_unit} kg/{self.unit}"
+        return f"{self.get_activity_display()}{supplier} {self.year}: {value}"
+
+    @classmethod
+    def for_year(cls, activity, unit, year, supplier=""):
+        """The factor published for exactly that year, or None: the portal never guesses
+        a missing year; the administrator adds it."""
+        return cls.objects.filter(
+            activity=activity, unit=unit, year=year, supplier=supplier
+        ).first()

@@ -4,6 +4,7 @@ Anonymous visitors get no cookie here (GET forms only) and pages are cached unti
 data behind them changes (`klimaalliance.caching.public_page`).
 """
 
+from csp.decorators import csp_replace
 from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
@@ -110,6 +111,7 @@ def partner_detail(request, alliance_slug, cvr):
 
 @require_GET
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
 @public_page
 def partner_embed(request, alliance_slug):
     """A compact list for the municipality's own website, in an iframe."""

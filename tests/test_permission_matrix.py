@@ -615,7 +615,11 @@ def test_permission_matrix(client, roles, world, role):
             )
             continue
         found = mismatch(response, expected)
-        response.close()
+        # Not response.close(): it fires request_finished, whose close_old_connections
+        # would close the test's PostgreSQL connection inside its transaction.
+        if getattr(response, "streaming", False):
+            for closer in response._resource_closers:
+                closer()
         if found is not None:
             failures.append(f"{name} {row.method.upper()} {url}: {found}, expected {expected}")
     assert failures == []

@@ -6,7 +6,7 @@ PORT ?= 8000
 DEV := DEBUG=1 DJANGO_SETTINGS_MODULE=klimaalliance.settings.base
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint format messages compilemessages migrations check-migrations vendor bench clean
+.PHONY: install run test lint format messages compilemessages migrations check-migrations vendor bench bench-load clean
 
 install: $(VENV)/.installed
 
@@ -64,6 +64,11 @@ vendor:
 bench: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/8} $(BIN)/python bench/agreement_pdf.py
 	$(BIN)/python bench/public_pages.py
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/8} $(BIN)/python bench/reports.py
+
+# 64 connections for 60 s against public pages and the API; fails on any error (needs wrk).
+bench-load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 media

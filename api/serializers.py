@@ -221,6 +221,15 @@ class YearlyTotalSerializer(serializers.Serializer):
     active_partners = serializers.IntegerField(
         help_text="Companies with an agreement in force on 31 December (this year: today)."
     )
+    reporting_partners = serializers.IntegerField(
+        help_text="Partners whose approved report for the year is published."
+    )
+    emissions_t = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=3,
+        allow_null=True,
+        help_text="Their summed emissions, tonnes CO2e, location-based, scopes 1-3.",
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

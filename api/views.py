@@ -11,7 +11,7 @@ import io
 from collections import defaultdict
 from functools import wraps
 
-from django.db.models import Min, Prefetch, Q
+from django.db.models import Count, F, Min, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
@@ -33,6 +33,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from companies.industries import Industry
+from emissions.models import Inventory, Report
 from klimaalliance.models import Alliance
 from partnerships.choices import FocusArea
 from partnerships.models import Agreement, Pledge, Signature
@@ -317,6 +318,7 @@ def yearly_totals(alliances, today=None):
         )
         by_alliance[row["alliance_id"]].append(row)
 
+    emissions = published_emissions(alliances)
     totals = []
     for alliance in alliances:
         agreements = by_alliance.get(alliance.pk, [])
@@ -340,9 +342,35 @@ def yearly_totals(alliances, today=None):
                     "year": year,
                     "partners_joined": sum(1 for d in first_joined.values() if d.year == year),
                     "active_partners": len(active),
+                    **emissions.get((alliance.pk, year), NO_EMISSIONS),
                 }
             )
     return totals
+
+
+NO_EMISSIONS = {"reporting_partners": 0, "emissions_t": None}
+
+
+def published_emissions(alliances):
+    """{(alliance id, year): reporting partners and their summed total}, counting only
+    approved reports of companies that publish their figures. One query."""
+    rows = (
+        Inventory.objects.filter(
+            company__publishes_figures=True,
+            company__reports__status=Report.Status.APPROVED,
+            company__reports__round__alliance__in=alliances,
+            company__reports__round__year=F("year"),
+        )
+        .values(alliance_id=F("company__reports__round__alliance_id"), report_year=F("year"))
+        .annotate(partners=Count("company", distinct=True), tonnes=Sum("total_location_t"))
+    )
+    return {
+        (row["alliance_id"], row["report_year"]): {
+            "reporting_partners": row["partners"],
+            "emissions_t": row["tonnes"],
+        }
+        for row in rows
+    }
 
 
 @extend_schema_view(
@@ -351,8 +379,9 @@ def yearly_totals(alliances, today=None):
         description="Per alliance and year, from the first partner's year to this year: how "
         "many companies became partners (their first agreement was countersigned that year) "
         "and how many had an agreement in force at the end of the year (this year: today). "
-        "Emission totals will be added here once partners' climate accounts are published; "
-        "until then no emission figures are given.",
+        "Emissions: the summed location-based totals (tonnes CO2e, scopes 1-3) of the partners "
+        "whose report for the year is approved and who publish their figures, and how many "
+        "they are; null when none has.",
         parameters=[filters.ALLIANCE_PARAM, filters.LANG_PARAM],
         responses={200: YearlyTotalSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
         examples=[

@@ -9,58 +9,41 @@ partner list and a filtered search in the same run, printing requests/s and the 
 Everything runs on this machine; the run stops by itself.
 """
 
-import os
-import re
-import secrets
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._server import (
+    gunicorn,
+    manage,
+    production_env,
+    recreate_database,
+    run_python,
+    wrk,
+)
+
 DB = "ka_bench_public"
 PORT = 8799
 PARTNERS = 10_000
-ENV = {
-    **os.environ,
-    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
-    "REDIS_URL": "redis://127.0.0.1:6379/9",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "SECURE_SSL_REDIRECT": "false",
-    "STATIC_ROOT": tempfile.mkdtemp(prefix="ka-static-"),
-    "DJANGO_SETTINGS_MODULE": "klimaalliance.settings.production",
-    "LOG_LEVEL": "WARNING",
-}
-PY = str(ROOT / ".venv" / "bin" / "python")
-
-
-def sh(*args, **kwargs):
-    return subprocess.run(args, cwd=ROOT, env=ENV, check=True, **kwargs)
+REDIS_DB = 9
 
 
 def prepare_database():
-    sh(
-        "psql",
-        "-q",
-        "-h",
-        "127.0.0.1",
-        "-U",
-        "postgres",
-        "-c",
-        f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)",
+    """A fresh database with the partners; returns the environment to serve it with."""
+    env = production_env(recreate_database(DB), redis_url=f"redis://127.0.0.1:6379/{REDIS_DB}")
+    manage(env, "migrate", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    subprocess.run(
+        ["redis-cli", "-n", str(REDIS_DB), "flushdb"], check=True, stdout=subprocess.DEVNULL
     )
-    sh("psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {DB}")
-    sh(PY, "manage.py", "migrate", "-v0")
-    sh(PY, "manage.py", "collectstatic", "--noinput", "-v0")
-    sh("redis-cli", "-n", "9", "flushdb", stdout=subprocess.DEVNULL)
-    sh(PY, "-c", FILL)
+    run_python(env, FILL)
+    return env
 
 
 FILL = f"""
-import django, datetime, itertools
-django.setup()
+import datetime, itertools
 from companies.models import Company, Membership
 from klimaalliance.models import Alliance
 from partnerships.models import Agreement, AgreementFocusArea, AgreementTemplate
@@ -98,8 +81,6 @@ print("partners:", Company.objects.count())
 """
 
 QUERIES = """
-import django
-django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -114,64 +95,25 @@ for url in ["/aalborg/partners/", "/aalborg/partners/?q=firma+01&focus=energy&in
 """
 
 
-def wrk(path):
-    out = subprocess.run(
-        ["wrk", "-t2", "-c32", "-d10s", "--latency", f"http://127.0.0.1:{PORT}{path}"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, p50, p99, int(errors.group(1)) if errors else 0
-
-
 def main():
-    prepare_database()
-    sh(PY, "-c", QUERIES)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "klimaalliance.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**ENV, "DJANGO_SETTINGS_MODULE": "klimaalliance.settings.production"},
-    )
-    try:
-        for _ in range(50):
-            if (
-                subprocess.run(
-                    ["curl", "-sf", f"http://127.0.0.1:{PORT}/robots.txt"], capture_output=True
-                ).returncode
-                == 0
-            ):
-                break
-            time.sleep(0.2)
-        results = {}
+    env = prepare_database()
+    run_python(env, QUERIES)
+    results = {}
+    with gunicorn(env, PORT) as base:
         for name, path in [
             ("robots.txt", "/robots.txt"),
             ("partner list", "/aalborg/partners/"),
             ("filtered search", "/aalborg/partners/?q=firma+01&focus=energy&industry=A"),
         ]:
-            subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{PORT}{path}"])
-            results[name] = wrk(path)
-            rps, p50, p99, errors = results[name]
-            print(f"{name:16} {rps:8.0f} req/s  p50 {p50:>8}  p99 {p99:>8}  non-2xx {errors}")
-        floor = results["robots.txt"][0]
-        for name in ("partner list", "filtered search"):
-            print(f"{name} / robots.txt = {results[name][0] / floor:.2f}")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+            subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=False)
+            result = results[name] = wrk(base + path)
+            print(
+                f"{name:16} {result['rps']:8.0f} req/s  p50 {result['p50']:>8}  "
+                f"p99 {result['p99']:>8}  non-2xx {result['non_2xx']}"
+            )
+    floor = results["robots.txt"]["rps"]
+    for name in ("partner list", "filtered search"):
+        print(f"{name} / robots.txt = {results[name]['rps'] / floor:.2f}")
     return 0
 
 

@@ -27,6 +27,7 @@ PROFILE_FIELDS = [
     "description_en",
     "logo",
     "logo_alt",
+    "publishes_figures",
 ]
 
 

@@ -43,6 +43,13 @@ class Company(models.Model):
     description_en = models.TextField(_("public description (English)"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="companies/logos/", blank=True)
     logo_alt = models.CharField(_("logo text alternative"), max_length=200, blank=True)
+    publishes_figures = models.BooleanField(
+        _("publish climate figures"),
+        default=False,
+        help_text=_(
+            "Show the approved yearly emissions and progress on the public partner profile."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import invitations, spreadsheets, staff, stories
+from .views import invitations, privacy, spreadsheets, staff, stories
 
 app_name = "companies"
 
@@ -25,6 +25,16 @@ urlpatterns = [
     path("<int:pk>/dialogues/<int:dialogue_id>/done/", staff.dialogue_done, name="dialogue-done"),
     path("<int:pk>/contacts/new/", staff.contact_create, name="contact-create"),
     path("<int:pk>/contacts/<int:contact_id>/edit/", staff.contact_edit, name="contact-edit"),
+    path(
+        "<int:pk>/contacts/<int:contact_id>/export/",
+        privacy.contact_export_view,
+        name="contact-export",
+    ),
+    path(
+        "<int:pk>/contacts/<int:contact_id>/erase/",
+        privacy.contact_erase_view,
+        name="contact-erase",
+    ),
     path(
         "<int:pk>/contacts/<int:contact_id>/invite/",
         invitations.invitation_create,

@@ -5,7 +5,9 @@ Rather than tracking which pages show which rows, every cached page's key contai
 version, so the next request renders afresh. Old entries simply expire.
 """
 
+import contextlib
 import hashlib
+import logging
 import time
 from functools import wraps
 
@@ -13,6 +15,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
+from redis import RedisError
 
 VERSION_KEY = "public-data-version"
 PAGE_TIMEOUT = 10 * 60
@@ -37,6 +40,8 @@ PUBLIC_MODELS = [
     "network.AllianceNetwork",
     "network.NetworkMember",
     "network.NetworkEvent",
+    # An approved report adds a year to a publishing partner's public chart.
+    "emissions.Report",
 ]
 
 
@@ -44,13 +49,16 @@ PUBLIC_MODELS = [
 # view. A change made in this process clears the memo at once; other processes see it
 # within VERSION_MEMO_SECONDS.
 VERSION_MEMO_SECONDS = 1.0
-_memo = {"version": None, "read_at": 0.0}
+_memo = {"version": None, "read_at": 0.0, "missed_bump": False}
+logger = logging.getLogger(__name__)
 
 
 def public_data_version() -> int:
     now = time.monotonic()
     if _memo["version"] is not None and now - _memo["read_at"] < VERSION_MEMO_SECONDS:
         return _memo["version"]
+    if _memo["missed_bump"]:  # a change happened while the cache was unreachable
+        bump_public_version()
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)
@@ -60,11 +68,19 @@ def public_data_version() -> int:
 
 
 def bump_public_version(**kwargs):
+    """Retire every cached page. Never fails the change that called it: with Redis down
+    the bump is remembered and made once the cache answers again."""
     _memo["version"] = None
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value invalidates old keys
-        cache.set(VERSION_KEY, 2, timeout=None)
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:  # not set yet (or evicted): any new value invalidates old keys
+            cache.set(VERSION_KEY, 2, timeout=None)
+    except RedisError as error:
+        _memo["missed_bump"] = True
+        logger.warning("Page cache unreachable, public pages not retired yet: %s", error)
+    else:
+        _memo["missed_bump"] = False
 
 
 def connect_signals():
@@ -82,14 +98,18 @@ def public_page(view):
         if request.method != "GET" or not anonymous:
             return view(request, *args, **kwargs)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{public_data_version()}:{get_language()}:{path}"
-        cached = cache.get(key)
+        try:
+            key = f"page:{public_data_version()}:{get_language()}:{path}"
+            cached = cache.get(key)
+        except RedisError:  # the cache is down: serve the page uncached
+            return view(request, *args, **kwargs)
         if cached is not None:
             return cached
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies:
             patch_cache_control(response, public=True, max_age=60)
-            cache.set(key, response, PAGE_TIMEOUT)
+            with contextlib.suppress(RedisError):
+                cache.set(key, response, PAGE_TIMEOUT)
         return response
 
     return wrapper

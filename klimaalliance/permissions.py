@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from .models import Alliance, StaffRole
+from .two_factor import second_factor_redirect
 
 
 def staff_alliance(user, alliance_slug) -> tuple[Alliance, StaffRole | None]:
@@ -23,11 +24,16 @@ def staff_alliance(user, alliance_slug) -> tuple[Alliance, StaffRole | None]:
 
 
 def alliance_staff_required(view):
-    """Resolve `alliance_slug` to `request.alliance` for its staff; 403 for everyone else."""
+    """Resolve `alliance_slug` to `request.alliance` for its staff; 403 for everyone else.
+
+    Staff who have not passed the second factor are sent to it (SecondFactorMiddleware does
+    so before any view; checked again here because these are the pages it protects)."""
 
     @login_required
     @wraps(view)
     def wrapper(request, alliance_slug, *args, **kwargs):
+        if (pending := second_factor_redirect(request, fresh=True)) is not None:
+            return pending
         request.alliance, request.staff_role = staff_alliance(request.user, alliance_slug)
         return view(request, *args, **kwargs)
 
@@ -35,11 +41,13 @@ def alliance_staff_required(view):
 
 
 def platform_staff_required(view):
-    """Only platform administrators (Django staff) pass."""
+    """Only platform administrators (Django staff) who passed the second factor pass."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if (pending := second_factor_redirect(request, fresh=True)) is not None:
+            return pending
         if not request.user.is_staff:
             raise PermissionDenied
         return view(request, *args, **kwargs)

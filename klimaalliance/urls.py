@@ -7,13 +7,14 @@ from django.urls import include, path
 from django.views.static import serve
 
 from companies.views import invitations, stories
+from emissions.views import dashboard as emissions_dashboard
 from network.views import cases as network_cases
 from network.views import groups as network_groups
 from network.views import papers as network_papers
 from partnerships.views import partners
 from partnerships.views import public as partnerships_public
 
-from . import views
+from . import sign_in_views, views
 from .sitemaps import SITEMAPS
 
 auth_patterns = [
@@ -50,6 +51,9 @@ auth_patterns = [
     ),
     path("after-login/", views.after_login, name="after-login"),
     path("me/", views.my_account, name="my-account"),
+    path("two-factor/", sign_in_views.two_factor_verify, name="two-factor-verify"),
+    path("two-factor/setup/", sign_in_views.two_factor_setup, name="two-factor-setup"),
+    path("two-factor/off/", sign_in_views.two_factor_disable, name="two-factor-disable"),
 ]
 
 urlpatterns = [
@@ -70,18 +74,35 @@ urlpatterns += i18n_patterns(
     path("my/agreements/", include("partnerships.representative_urls")),
     path("verify/", partnerships_public.verify, name="verify"),
     path("my/groups/", include("network.my_urls")),
+    path("my/emissions/", include("emissions.urls_my")),
     path("inspiration/", network_cases.case_list, name="case-list"),
     path("inspiration/<int:case_id>/", network_cases.case_detail, name="case-detail"),
     path("networks/", network_cases.network_list, name="network-list"),
     path("networks/<slug:slug>/", network_cases.network_detail, name="network-detail"),
     path("invitation/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
     path("<slug:alliance_slug>/staff/", views.staff_dashboard, name="staff-dashboard"),
+    path(
+        "<slug:alliance_slug>/staff/sign-in-lockouts/",
+        sign_in_views.lockout_list,
+        name="staff-lockouts",
+    ),
+    path(
+        "<slug:alliance_slug>/staff/sign-in-lockouts/unlock/",
+        sign_in_views.lockout_unlock,
+        name="staff-lockout-unlock",
+    ),
     path("<slug:alliance_slug>/staff/companies/", include("companies.urls")),
     path("<slug:alliance_slug>/staff/agreements/", include("partnerships.urls")),
     path("<slug:alliance_slug>/staff/groups/", include("network.staff_urls")),
+    path("<slug:alliance_slug>/staff/emissions/", include("emissions.urls_staff")),
     path("<slug:alliance_slug>/partners/", partners.partner_list, name="partner-list"),
     path(
         "<slug:alliance_slug>/partners/<str:cvr>/", partners.partner_detail, name="partner-detail"
+    ),
+    path(
+        "<slug:alliance_slug>/partners/<str:cvr>/emissions.svg",
+        emissions_dashboard.public_company_chart,
+        name="partner-emissions-chart",
     ),
     path("<slug:alliance_slug>/embed/", partners.partner_embed, name="partner-embed"),
     path("<slug:alliance_slug>/groups/", network_groups.public_group_list, name="group-list"),

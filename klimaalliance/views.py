@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from companies.models import Dialogue, Membership, Story
+from companies.models import Dialogue, Invitation, Membership, Story
 from companies.views.stories import published as published_stories
 from partnerships.models import Agreement
 from partnerships.public import alliance_figures, partner_counts, pledged_reduction
 from partnerships.selectors import public_partners, with_public_agreements
 
-from . import health
+from . import health, two_factor
 from .caching import public_page
 from .celery import app as celery_app
 from .models import Alliance, WorkerHeartbeat
@@ -115,7 +115,12 @@ def my_account(request):
     representations = request.user.representations.select_related("company").prefetch_related(
         "company__memberships__alliance"
     )
-    return render(request, "klimaalliance/my_account.html", {"representations": representations})
+    context = {
+        "representations": representations,
+        "second_factor_on": two_factor.confirmed_device(request.user) is not None,
+        "second_factor_required": two_factor.second_factor_required(request.user),
+    }
+    return render(request, "klimaalliance/my_account.html", context)
 
 
 @require_GET
@@ -125,7 +130,11 @@ def accessibility_statement(request):
 
 @require_GET
 def privacy(request):
-    return render(request, "klimaalliance/privacy.html")
+    context = {
+        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        "invitation_days": Invitation.INVITATION_DAYS,
+    }
+    return render(request, "klimaalliance/privacy.html", context)
 
 
 @require_GET

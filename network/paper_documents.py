@@ -5,10 +5,10 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from klimaalliance.pdf import html_to_pdf
 from partnerships.choices import FocusArea
 
 PDF_LANGUAGE = "da"
@@ -102,9 +102,7 @@ def render_paper_html(paper, *, for_pdf: bool, language=PDF_LANGUAGE, rows=None)
 def render_paper_pdf(paper) -> tuple[bytes, int]:
     """PDF/A-3b with embedded fonts and the signatories; returns the bytes and how many
     signatures it shows."""
-    from weasyprint import HTML
-
     rows = signatories(paper)
     html = render_paper_html(paper, for_pdf=True, rows=rows)
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3b")
+    pdf = html_to_pdf(html)
     return pdf, len(rows)

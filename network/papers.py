@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Company
+from klimaalliance import outbox
 from partnerships.models import Agreement, Pledge
 
 from .models import CommitmentPaper, CommitmentSignature
@@ -36,8 +37,7 @@ def _locked(paper) -> CommitmentPaper:
 def _queue_pdf(paper):
     from .tasks import render_paper_pdf_task
 
-    paper_id = paper.pk
-    transaction.on_commit(lambda: render_paper_pdf_task.delay(paper_id))
+    outbox.enqueue(render_paper_pdf_task, paper.pk)
 
 
 def paper_content_sha256(paper, language) -> str:

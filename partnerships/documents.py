@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from klimaalliance.pdf import html_to_pdf
+
 from .choices import FocusArea, PartnershipForm
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -157,8 +159,6 @@ def render_agreement_html(agreement, *, for_pdf: bool, signatures=None) -> str:
 
 def render_agreement_pdf(agreement) -> bytes:
     """PDF/A-3b with embedded fonts, signature page included."""
-    from weasyprint import HTML
-
     signatures = list(agreement.signatures.select_related("user"))
     html = render_agreement_html(agreement, for_pdf=True, signatures=signatures)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/a-3b")
+    return html_to_pdf(html)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from companies.models import Membership, Representation
 from companies.services import membership_change_status
+from klimaalliance import outbox
 from klimaalliance.models import StaffRole
 
 from .documents import content_sha256
@@ -291,10 +292,10 @@ def agreement_countersign(
 
 
 def queue_agreement_pdf(agreement):
+    """Through the outbox: the PDF job is saved with the signature, even if Redis is down."""
     from .tasks import render_agreement_pdf_task
 
-    agreement_id = agreement.pk
-    transaction.on_commit(lambda: render_agreement_pdf_task.delay(agreement_id))
+    outbox.enqueue(render_agreement_pdf_task, agreement.pk)
 
 
 # --- After signing -----------------------------------------------------------------------------

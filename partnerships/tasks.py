@@ -8,6 +8,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from klimaalliance import outbox
+
 from .documents import render_agreement_pdf
 from .models import Agreement, sha256_hex
 from .services import agreements_expire
@@ -41,7 +43,7 @@ def render_agreement_pdf_task(self, agreement_id: int) -> str:
         agreement.pdf_sha256 = sha256_hex(pdf_bytes)
         agreement.pdf_generated_at = timezone.now()
         agreement.save(update_fields=["pdf", "pdf_sha256", "pdf_generated_at", "updated_at"])
-        transaction.on_commit(lambda: mail_signed_agreement.delay(agreement_id))
+        outbox.enqueue(mail_signed_agreement, agreement_id)
     return agreement.pdf.name
 
 

@@ -5,10 +5,13 @@ failure, so CI can never go green by skipping.
 """
 
 import os
+import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from klimaalliance.celery import app as celery_app
 
@@ -18,6 +21,7 @@ from .factories import (
     MembershipFactory,
     RepresentationFactory,
     StaffRoleFactory,
+    TOTPDeviceFactory,
     UserFactory,
 )
 
@@ -105,7 +109,9 @@ def rep_b(company_b):
 
 @pytest.fixture
 def platform_admin(db):
-    return UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    admin = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    TOTPDeviceFactory(user=admin)  # administrators must use a second factor
+    return admin
 
 
 @pytest.fixture
@@ -143,6 +149,68 @@ def _fresh_page_cache():
 
     bump_public_version()
     yield
+
+
+# --- Sign-in: the second factor ------------------------------------------------------------
+
+
+def totp_code(device):
+    """The code the user's authenticator app shows now, as a 6-digit string.
+
+    A code is accepted once (django-otp remembers the last time step used), so when this
+    device has already used the current step, the next step's code is returned; the device
+    accepts one step ahead to allow for clock drift."""
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += (device.last_t + 1 - totp.t()) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` means "this user has signed in". For a user with a confirmed
+    authenticator app, signing in includes the second factor, so the session is marked as
+    having passed it, exactly as `django_otp.login` does after a correct code. Tests of the
+    second factor itself sign in through the login form instead (tests/core/
+    test_sign_in_protection.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
+def log_in_through_the_form(page, live_server, user, password=PASSWORD):
+    """Sign in in the browser as a person would: e-mail and password, then, for a user with
+    an authenticator app, the app's current code. Returns when a portal page has loaded."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("#id_username").fill(user.email)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+    if device is not None:
+        expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
+        page.locator("#id_token").fill(totp_code(device))
+        page.locator("main form button[type=submit]").first.click()
+        expect(page).not_to_have_url(re.compile(r"/accounts/two-factor/"))
 
 
 # --- Celery ------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import datetime
 import itertools
 
 import factory
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
 
 from companies.models import Company, Membership, Representation
@@ -51,14 +52,35 @@ class AllianceTargetFactory(DjangoModelFactory):
     baseline_year = 1990
 
 
+class TOTPDeviceFactory(DjangoModelFactory):
+    """A confirmed authenticator app (the second factor); `totp_code(device)` in
+    tests/conftest.py gives its current code."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True
+
+
 class StaffRoleFactory(DjangoModelFactory):
+    """Staff must use a second factor, so the user gets a confirmed authenticator app unless
+    `second_factor=False` (staff who have not set it up yet)."""
+
     class Meta:
         model = StaffRole
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     alliance = factory.SubFactory(AllianceFactory)
     role = StaffRole.Role.TEAM_LEADER
     may_countersign = True
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        if create and extracted is not False and not self.user.totpdevice_set.exists():
+            TOTPDeviceFactory(user=self.user)
 
 
 class CompanyFactory(DjangoModelFactory):

@@ -32,12 +32,24 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from companies.invitations import invitation_send
-from companies.models import ContactPerson, Dialogue, ImportJob, Story
+from companies.models import Company, ContactPerson, Dialogue, ImportJob, Story
+from emissions import reporting
+from emissions import services as inventory_services
+from emissions.models import (
+    AllianceReport,
+    Category,
+    EmissionFactor,
+    InventoryLine,
+    Report,
+    ReportBatch,
+    ReportingRound,
+)
 from network import group_services, papers
 from network.models import AllianceNetwork, InspirationCase, Meeting, WorkingGroup
 from partnerships import services
@@ -101,6 +113,11 @@ AGREEMENTS = STAFF + "/agreements"
 GROUPS = STAFF + "/groups"
 MY_COMPANY = "/my/companies/{company_a.pk}"
 MY_AGREEMENTS = "/my/agreements"
+REPORTING = STAFF + "/emissions"
+MY_INVENTORIES = "/my/emissions/companies/{company_a.pk}"
+MY_INVENTORY = MY_INVENTORIES + "/{inventory.year}"
+STAFF_INVENTORIES = REPORTING + "/companies/{company_a.pk}"
+STAFF_INVENTORY = STAFF_INVENTORIES + "/{inventory.year}"
 
 # Rows run in this order for each role, GETs first (see `ordered_rows`), so a POST that
 # changes state cannot change what a later GET sees. POSTs that change state work on objects
@@ -130,6 +147,16 @@ ROWS = {
     "password_reset_complete": Row("get", "/accounts/password/reset/done/", EVERYONE),
     "after-login": Row("get", "/accounts/after-login/", SIGNED_IN_REDIRECT),
     "my-account": Row("get", "/accounts/me/", SIGNED_IN),
+    # The second factor (every signed-in role here has passed it or needs none): the code
+    # page sends everyone on; set-up is for those without an app (the representatives),
+    # turning it off only for those without a duty to use it and with an app (nobody here).
+    "two-factor-verify": Row("get", "/accounts/two-factor/", SIGNED_IN_REDIRECT),
+    "two-factor-setup": Row(
+        "get", "/accounts/two-factor/setup/", by_role(LOGIN, 200, 200, 302, 302, 302)
+    ),
+    "two-factor-disable": Row(
+        "get", "/accounts/two-factor/off/", by_role(LOGIN, 302, 302, 403, 403, 403)
+    ),
     # A forged invitation link is "not found" for everyone.
     "invitation-accept": Row("get", "/invitation/forged-token/", NOT_FOUND),
     # --- Public pages -------------------------------------------------------------------
@@ -150,6 +177,10 @@ ROWS = {
     "network-detail": Row("get", "/networks/{network.slug}/", EVERYONE),
     # --- Staff: dashboard and companies -------------------------------------------------
     "staff-dashboard": Row("get", f"{STAFF}/", STAFF_GET),
+    "staff-lockouts": Row("get", f"{STAFF}/sign-in-lockouts/", STAFF_GET),
+    "staff-lockout-unlock": Row(
+        "post", f"{STAFF}/sign-in-lockouts/unlock/", STAFF_POST, {"email": "rep@alfa.example"}
+    ),
     "companies:member-list": Row("get", f"{STAFF}/companies/", STAFF_GET),
     "companies:company-create": Row("get", f"{STAFF}/companies/new/", STAFF_GET),
     "companies:level-list": Row("get", f"{STAFF}/companies/levels/", STAFF_GET),
@@ -166,6 +197,11 @@ ROWS = {
     "companies:dialogue-create": Row("get", f"{COMPANY}/dialogues/", STAFF_GET),
     "companies:contact-create": Row("get", f"{COMPANY}/contacts/new/", STAFF_GET),
     "companies:contact-edit": Row("get", f"{COMPANY}/contacts/{{contact.pk}}/edit/", STAFF_GET),
+    "companies:contact-export": Row("get", f"{COMPANY}/contacts/{{contact.pk}}/export/", STAFF_GET),
+    # Erasing works on a contact of its own (the erasure cannot be undone).
+    "companies:contact-erase": Row(
+        "post", f"{COMPANY}/contacts/{{erased_contact.pk}}/erase/", STAFF_POST, {}
+    ),
     "companies:story-review": Row(
         "post",
         f"{STAFF}/companies/stories/{{submitted_story.pk}}/review/",
@@ -329,6 +365,111 @@ ROWS = {
         by_role(LOGIN, 302, 302, 404, 404, 404),
         {"company": "{company_a.pk}"},
     ),
+    # --- Emissions: the yearly reporting round (staff) ------------------------------------
+    "emissions:round-list": Row("get", f"{REPORTING}/rounds/", STAFF_GET),
+    "emissions:round-open": Row("get", f"{REPORTING}/rounds/new/", STAFF_GET),
+    "emissions:round-detail": Row("get", f"{REPORTING}/rounds/{{reporting_round.pk}}/", STAFF_GET),
+    "emissions:report-review": Row("get", f"{REPORTING}/reports/{{report.pk}}/", STAFF_GET),
+    "emissions:round-close": Row(
+        "post", f"{REPORTING}/rounds/{{round_to_close.pk}}/close/", STAFF_POST, {}
+    ),
+    "emissions:report-approve": Row(
+        "post", f"{REPORTING}/reports/{{submitted_report.pk}}/approve/", STAFF_POST, {}
+    ),
+    # Empty forms (no comment, no date): refused, and the review page is shown again.
+    "emissions:report-return": Row(
+        "post", f"{REPORTING}/reports/{{submitted_report.pk}}/return/", STAFF_FORM_ERROR, {}
+    ),
+    "emissions:report-extend": Row(
+        "post", f"{REPORTING}/reports/{{report.pk}}/extend/", STAFF_FORM_ERROR, {}
+    ),
+    # --- Emissions: the company's yearly report (representative) --------------------------
+    "my-emissions:report-edit": Row("get", "/my/emissions/reports/{report.pk}/", OWN_GET),
+    "my-emissions:report-preview": Row(
+        "get", "/my/emissions/reports/{report.pk}/preview/", OWN_GET
+    ),
+    # The report is still empty: refused, and the preview lists what is missing (200).
+    "my-emissions:report-submit": Row(
+        "post",
+        "/my/emissions/reports/{report.pk}/submit/",
+        OWN_GET,
+        {"version": "{report.version}"},
+    ),
+    # --- Emissions: dashboard, charts, exports and PDFs (staff) ----------------------------
+    "emissions:dashboard": Row("get", f"{REPORTING}/", STAFF_GET),
+    "emissions:alliance-chart": Row("get", f"{REPORTING}/chart.svg", STAFF_GET),
+    "emissions:company-chart": Row(
+        "get", f"{REPORTING}/companies/{{company_a.pk}}/chart.svg", STAFF_GET
+    ),
+    "emissions:export": Row("get", f"{REPORTING}/export.csv", STAFF_GET),
+    "emissions:round-pdfs": Row("get", f"{REPORTING}/rounds/{{pdf_round.pk}}/pdfs/", STAFF_GET),
+    "emissions:batch-progress": Row(
+        "get", f"{REPORTING}/batches/{{batch.pk}}/progress/", STAFF_GET
+    ),
+    "emissions:report-pdf": Row(
+        "get", f"{REPORTING}/reports/{{approved_report.pk}}/pdf/", STAFF_GET
+    ),
+    "emissions:annual-report-status": Row(
+        "get", f"{REPORTING}/annual/{{pdf_round.year}}/status/", STAFF_GET
+    ),
+    "emissions:annual-report-pdf": Row(
+        "get", f"{REPORTING}/annual/{{pdf_round.year}}/pdf/", STAFF_GET
+    ),
+    # A batch is running already: refused with a message, back to the PDF page (302).
+    "emissions:batch-start": Row(
+        "post", f"{REPORTING}/rounds/{{pdf_round.pk}}/pdfs/start/", STAFF_POST, {}
+    ),
+    "emissions:batch-requeue": Row(
+        "post", f"{REPORTING}/batches/{{batch.pk}}/requeue/", STAFF_POST, {}
+    ),
+    "emissions:report-pdf-regenerate": Row(
+        "post", f"{REPORTING}/reports/{{approved_report.pk}}/pdf/regenerate/", STAFF_POST, {}
+    ),
+    "emissions:annual-report-generate": Row(
+        "post", f"{REPORTING}/annual/{{pdf_round.year}}/generate/", STAFF_POST, {}
+    ),
+    # --- Emissions: a representative's chart and report PDF; the public chart ------------
+    "my-emissions:company-chart": Row(
+        "get", "/my/emissions/companies/{company_a.pk}/chart.svg", OWN_GET
+    ),
+    "my-emissions:report-pdf": Row(
+        "get", "/my/emissions/reports/{approved_report.pk}/pdf/", OWN_GET
+    ),
+    # Company A publishes its figures (see the world).
+    "partner-emissions-chart": Row(
+        "get", "/aalborg/partners/{company_a.cvr}/emissions.svg", EVERYONE
+    ),
+    # --- Emissions: climate accounts (representative) ------------------------------------
+    "my-emissions:inventory-list": Row("get", f"{MY_INVENTORIES}/", OWN_GET),
+    "my-emissions:inventory-create": Row("get", f"{MY_INVENTORIES}/new/", OWN_GET),
+    "my-emissions:inventory-detail": Row("get", f"{MY_INVENTORY}/", OWN_GET),
+    "my-emissions:line-create": Row("get", f"{MY_INVENTORY}/lines/new/", OWN_GET),
+    "my-emissions:line-edit": Row("get", f"{MY_INVENTORY}/lines/{{inventory_line.pk}}/", OWN_GET),
+    "my-emissions:inventory-export": Row("get", f"{MY_INVENTORY}/export.xlsx", OWN_GET),
+    "my-emissions:inventory-import": Row("get", f"{MY_INVENTORY}/import/", OWN_GET),
+    "my-emissions:attachment-download": Row("get", f"{MY_INVENTORY}/report.pdf", OWN_GET),
+    "my-emissions:inventory-baseline": Row(
+        "post",
+        f"{MY_INVENTORY}/baseline/",
+        OWN_POST,
+        {"baseline": "set", "version": "{inventory.version}"},
+    ),
+    "my-emissions:line-delete": Row(
+        "post",
+        f"{MY_INVENTORY}/lines/{{doomed_line.pk}}/delete/",
+        OWN_POST,
+        {"version": "{inventory.version}"},
+    ),
+    # No file: refused with a message, back to the year page (302).
+    "my-emissions:attachment-upload": Row("post", f"{MY_INVENTORY}/report/", OWN_POST, {}),
+    # --- Emissions: climate accounts (staff, read-only, and verification) -----------------
+    "emissions:inventory-list": Row("get", f"{STAFF_INVENTORIES}/", STAFF_GET),
+    "emissions:inventory-detail": Row("get", f"{STAFF_INVENTORY}/", STAFF_GET),
+    "emissions:inventory-export": Row("get", f"{STAFF_INVENTORY}/export.csv", STAFF_GET),
+    "emissions:attachment-download": Row("get", f"{STAFF_INVENTORY}/report.pdf", STAFF_GET),
+    "emissions:inventory-verify": Row(
+        "post", f"{STAFF_INVENTORY}/verify/", STAFF_POST, {"method": "Stikprøve af fakturaer"}
+    ),
     # --- Open data API (read-only, public) ----------------------------------------------
     "api:root": Row("get", "/api/v1/", EVERYONE),
     "api:alliance-list": Row("get", "/api/v1/alliances/", EVERYONE),
@@ -469,6 +610,9 @@ def world(
     # Companies: contacts, an invitation, dialogue, stories and an import job.
     world.update(
         contact=ContactPerson.objects.create(company=company_a, name="Kim", email="kim@alfa.dk"),
+        erased_contact=ContactPerson.objects.create(
+            company=company_a, name="Eva", email="eva@alfa.dk"
+        ),
         dialogue=Dialogue.objects.create(
             alliance=alliance,
             company=company_a,
@@ -574,6 +718,67 @@ def world(
         created_by=staff_x,
     )
     world["network"] = AllianceNetwork.objects.create(name="DK2020", slug="dk2020")
+
+    # The yearly reporting round: company A's report (a draft) and Gamma's (submitted);
+    # an older round to close.
+    last_year = timezone.localdate().year - 1
+    deadline = timezone.localdate() + datetime.timedelta(days=30)
+    reporting_round = reporting.round_open(
+        alliance=alliance, year=last_year, deadline=deadline, by=staff_x
+    )
+    submitted_report = reporting_round.reports.get(company=gamma.company)
+    Report.objects.filter(pk=submitted_report.pk).update(status=Report.Status.SUBMITTED)
+    world.update(
+        reporting_round=reporting_round,
+        report=reporting_round.reports.get(company=company_a),
+        submitted_report=submitted_report,
+        round_to_close=reporting.round_open(
+            alliance=alliance, year=last_year - 1, deadline=deadline, by=staff_x
+        ),
+    )
+
+    # Report PDFs: an older round with company A's approved report and its PDF, a batch
+    # still running and the alliance's annual report; company A publishes its figures.
+    pdf_round = ReportingRound.objects.create(
+        alliance=alliance, year=last_year - 2, deadline=DAY, status=ReportingRound.Status.CLOSED
+    )
+    approved_report = Report.objects.create(
+        round=pdf_round, company=company_a, status=Report.Status.APPROVED
+    )
+    approved_report.pdf.save("report.pdf", ContentFile(PDF), save=False)
+    approved_report.save(update_fields=["pdf"])
+    annual = AllianceReport.objects.create(
+        alliance=alliance, year=pdf_round.year, generated_at=timezone.now()
+    )
+    annual.pdf.save("annual.pdf", ContentFile(PDF), save=False)
+    annual.save(update_fields=["pdf"])
+    Company.objects.filter(pk=company_a.pk).update(publishes_figures=True)
+    world.update(
+        pdf_round=pdf_round,
+        approved_report=approved_report,
+        batch=ReportBatch.objects.create(round=pdf_round, started_by=staff_x, total=1),
+    )
+
+    # Climate accounts: company A's 2020 (not approved), with two lines and its own report.
+    inventory = inventory_services.inventory_create(company=company_a, year=2020)
+    electricity = EmissionFactor.objects.get(activity="electricity", year=2023, supplier="")
+
+    def inventory_line(description):
+        inventory.refresh_from_db()
+        line = InventoryLine(
+            inventory=inventory,
+            category=Category.ELECTRICITY,
+            description=description,
+            factor=electricity,
+            quantity=Decimal(100),
+            unit="MWh",
+        )
+        return inventory_services.line_save(line=line, seen_version=inventory.version)
+
+    world.update(inventory_line=inventory_line("El"), doomed_line=inventory_line("Slettes"))
+    inventory_services.inventory_attach(inventory=inventory, file=_pdf("klimarapport.pdf"))
+    inventory.refresh_from_db()
+    world["inventory"] = inventory
     return world
 
 

@@ -1,6 +1,5 @@
 """Invitations: staff send, resend and revoke them; the invited person accepts by link."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
@@ -119,7 +118,9 @@ def _invalid(request, error: service.InvitationLinkError):
 
 def _accepted(request, invitation, user):
     if not request.user.is_authenticated:
-        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        # The password was just set here: sign in with the backend that checks passwords
+        # (the first backend is django-axes' lockout check, which cannot load users).
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(
         request,
         _("Welcome! You now represent %(company)s in %(alliance)s.")

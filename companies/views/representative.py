@@ -11,6 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from emissions import charts
+from emissions.progress import company_progress
+from emissions.reporting import current_reports
+from partnerships.models import Agreement, Pledge
+
 from ..forms import CompanyProfileForm, ContactPersonForm
 from ..models import Company, ContactPerson, Membership
 
@@ -32,6 +37,15 @@ def company_detail(request, pk):
         "invitations": [m for m in memberships if m.status == Membership.Status.INVITED],
         "agreements": company.agreements.select_related("alliance").order_by("-created_at"),
         "stories": company.stories.select_related("alliance").order_by("-created_at"),
+        # The yearly report due and progress against the pledges (emissions.reporting).
+        "current_reports": current_reports(company),
+        "pledge_progress": company_progress(company),
+        "chart": charts.company_chart(
+            company,
+            pledges=Pledge.objects.filter(
+                agreement__company=company, agreement__status=Agreement.Status.ACTIVE
+            ).order_by("agreement", "order", "pk"),
+        ),
     }
     return render(request, "companies/my_company.html", context)
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -75,7 +76,10 @@ def company_create(request):
     alliance = request.alliance
     existing = None
     if request.method == "POST" and request.POST.get("add_existing"):
-        company = get_object_or_404(Company, cvr=request.POST["add_existing"])
+        cvr = request.POST["add_existing"]
+        if not (len(cvr) == 8 and cvr.isascii() and cvr.isdigit()):
+            raise Http404  # e.g. a NUL byte, which PostgreSQL refuses in a query (a 500)
+        company = get_object_or_404(Company, cvr=cvr)
         membership = services.membership_add(alliance=alliance, company=company, by=request.user)
         messages.success(request, _("%(name)s is now a prospect.") % {"name": company.name})
         return _company_page(membership)

@@ -1,6 +1,8 @@
+import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -21,7 +23,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site demands the second factor too (klimaalliance/admin_site.py).
+    "klimaalliance.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +40,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "corsheaders",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "klimaalliance",
     "companies",
     "partnerships",
@@ -55,9 +61,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "klimaalliance.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "klimaalliance.urls"
@@ -87,6 +97,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    # No JIT compilation: the dashboard's aggregates over thousands of members look costly
+    # enough to the planner to be compiled, which took longer (1-2 s) than running them
+    # (under 0.1 s; bench/reports.py). A web app's short queries never gain from it.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "klimaalliance.User"
@@ -103,6 +117,51 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "after-login"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Portal sessions are used on shared computers in town halls and companies: the cookie dies
+# with the browser, and the server forgets the session SESSION_COOKIE_AGE after it was last
+# changed (signing in counts), so a browser that restores its cookies cannot stretch a
+# sign-in past a working day. No sliding window: saving every request costs a write each.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Sign-in protection (README "Sign-in protection") ---------------------------------------
+# axes checks every authenticate() first; ModelBackend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one account from one address pause that pair for 30 minutes.
+# Per account *and* address, not either: locking an account on any address would let anyone
+# lock a municipality's staff out by typing wrong passwords for them (a denial of service),
+# and locking an address alone would lock a whole town hall behind one NAT address. Guessing
+# from many addresses is left to the password rules and, for staff, the second factor.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The pause runs from the fifth failure; tries during the pause do not restart it, so the
+# time on the message holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# The login form's field is "username" (Django's AuthenticationForm) even though the account
+# is the e-mail address; case and spaces must not give an attacker fresh tries.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "klimaalliance.lockouts.lockout_username"
+AXES_LOCKOUT_CALLABLE = "klimaalliance.lockouts.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# Keep no record of successful sign-ins (address, browser) – nothing needs it; failed ones
+# are deleted once their 30 minutes are over.
+AXES_DISABLE_ACCESS_LOG = True
+# Behind N reverse proxies the client address is read from X-Forwarded-For; without this
+# every visitor would share the proxy's address.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Time-based one-time passwords: required for municipal staff and administrators, optional
+# for representatives (klimaalliance.two_factor). Wrong codes are throttled by django-otp:
+# after n wrong codes the next try waits 2^(n-1) seconds.
+OTP_TOTP_ISSUER = "Klimaalliance"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin may delete a lost device but never see or scan anyone's secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Messages live in the session, so anonymous visitors never get a messages cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
@@ -133,6 +192,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if not DEBUG and EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # Without an SMTP server, print only the headers: bodies hold invitation links.
+    EMAIL_BACKEND = "klimaalliance.log_filters.HeadersOnlyConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Klimaalliance <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -168,9 +230,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# With acks_late, a task whose worker was killed outright (kill -9, OOM, lost machine) stays
+# unacknowledged in Redis and is handed to another worker once it has been out this long
+# (docs/fault-tolerance.md). It must exceed the longest task (CELERY_TASK_TIME_LIMIT), or a
+# slow task is started twice; tests that kill workers shorten it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "klimaalliance.tasks.record_heartbeat", "schedule": 60.0},
+    # Jobs whose broker publish failed at commit time (klimaalliance/outbox.py).
+    "sweep-outbox": {"task": "klimaalliance.tasks.sweep_outbox", "schedule": 60.0},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -180,14 +250,39 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No password, token or e-mail body reaches a log (see klimaalliance/log_filters.py).
+    "filters": {
+        "scrub_secrets": {"()": "klimaalliance.log_filters.ScrubSecrets"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub_secrets"],
+        },
+        "mail_admins": {
+            "class": "klimaalliance.log_filters.ScrubbedAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "scrub_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Replaces Django's own handlers for these, which would bypass the filter.
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # WeasyPrint logs every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every successful sign-in and its start-up at INFO; failures and
+        # lockouts (WARNING, e-mail and address masked) still come through.
+        "axes": {"level": "WARNING"},
     },
 }
+
+# Error reports hide every POST field named like a secret, not only declared ones.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "klimaalliance.log_filters.PortalExceptionReporterFilter"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -200,6 +295,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 CELERY_BEAT_SCHEDULE["expire-agreements"] = {
     "task": "partnerships.tasks.expire_agreements",
     "schedule": 6 * 60 * 60.0,
+}
+# Reporting reminders (14 and 3 days before the deadline, overdue): daily at 07:00 local
+# time; each reminder is claimed once per report, so an extra run sends nothing twice.
+CELERY_BEAT_SCHEDULE["send-reporting-reminders"] = {
+    "task": "emissions.tasks.send_reporting_reminders",
+    "schedule": crontab(hour=7, minute=0),
 }
 
 # Open data: a read-only JSON API anyone may call, also from other sites' JavaScript.

@@ -210,9 +210,12 @@ def member_leave(request, pk, member_id):
         GroupMember.objects.select_related("company"), pk=member_id, group=group
     )
     form = LeaveForm(request.POST)
-    on = form.cleaned_data.get("on") if form.is_valid() else None
+    if not form.is_valid():
+        # A mistyped date must not be replaced by today: nothing changes.
+        messages.error(request, _("Enter the date as YYYY-MM-DD, or leave it empty for today."))
+        return _group_page(group)
     try:
-        services.member_leave(group=group, member=member, on=on)
+        services.member_leave(group=group, member=member, on=form.cleaned_data["on"])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

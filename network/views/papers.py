@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.models import Company
@@ -255,6 +256,7 @@ def _sign(request, paper, form, companies):
 
 
 @never_cache
+@sensitive_post_parameters("typed_name", "title")
 @login_required
 @require_http_methods(["GET", "POST"])
 def paper_sign(request, paper_id):

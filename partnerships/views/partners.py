@@ -7,12 +7,15 @@ data behind them changes (`klimaalliance.caching.public_page`).
 from csp.decorators import csp_replace
 from django import forms
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from companies.industries import Industry
+from emissions import charts
+from emissions.progress import latest_progress
 from klimaalliance.caching import public_page
 from klimaalliance.models import Alliance
 from network.models import WorkingGroup
@@ -93,6 +96,8 @@ def partner_list(request, alliance_slug):
 @public_page
 def partner_detail(request, alliance_slug, cvr):
     alliance = _alliance(request, alliance_slug)
+    if not (len(cvr) == 8 and cvr.isascii() and cvr.isdigit()):
+        raise Http404  # e.g. a NUL byte, which PostgreSQL refuses in a query (a 500)
     partners = with_public_agreements(public_partners(alliance), alliance)
     company = get_object_or_404(partners, cvr=cvr)
     agreement = company.public_agreements[0]
@@ -106,6 +111,11 @@ def partner_detail(request, alliance_slug, cvr):
             alliance=alliance, members__company=company, members__left_on__isnull=True
         ),
     }
+    if company.publishes_figures:
+        # Only what the company chose to publish: public pledges, approved years.
+        public_pledges = [p for p in context["pledges"] if p.is_public]
+        context["pledge_progress"] = latest_progress(public_pledges)
+        context["chart"] = charts.company_chart(company, pledges=public_pledges, approved_only=True)
     return render(request, "partnerships/partner_detail.html", context)
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies.models import Representation
@@ -128,6 +129,7 @@ def _sign(request, agreement, form):
     return _to_detail(agreement)
 
 
+@sensitive_post_parameters("typed_name", "title")
 @require_http_methods(["GET", "POST"])
 @login_required
 def agreement_sign(request, pk):

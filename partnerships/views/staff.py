@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from klimaalliance.permissions import alliance_staff_required
@@ -681,6 +682,7 @@ def _countersign(request, agreement, form):
     return _to_detail(request, agreement)
 
 
+@sensitive_post_parameters("typed_name", "title")
 @alliance_staff_required
 @require_http_methods(["GET", "POST"])
 def agreement_countersign(request, pk):

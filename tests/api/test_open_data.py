@@ -409,6 +409,8 @@ def test_yearly_totals(client, data):
         "year": 2024,
         "partners_joined": 2,
         "active_partners": 2,
+        "reporting_partners": 0,
+        "emissions_t": None,
     }
     # 2025: Grønt Bryggeri joined; Opsagt ApS was terminated in June. The expired agreement
     # without a countersignature counts from its start date (1 January 2025).
@@ -424,7 +426,14 @@ def test_yearly_totals_for_an_alliance_without_partners_is_this_year_only(db):
     lonely = AllianceFactory()
     today = datetime.date(2026, 5, 1)
     assert yearly_totals([lonely], today=today) == [
-        {"alliance": lonely.slug, "year": 2026, "partners_joined": 0, "active_partners": 0}
+        {
+            "alliance": lonely.slug,
+            "year": 2026,
+            "partners_joined": 0,
+            "active_partners": 0,
+            "reporting_partners": 0,
+            "emissions_t": None,
+        }
     ]
 
 
@@ -597,3 +606,27 @@ def test_docs_load_assets_locally(client, url):
                 "http://testserver/"
             ), address
     assert not re.search(r"https?://(?!testserver)[^\s\"']*\.js", html)
+
+
+def test_yearly_totals_sum_only_approved_and_published_figures(client, data):
+    from emissions.models import Inventory, Report, ReportingRound
+
+    reporting_round = ReportingRound.objects.create(
+        alliance=data["gront"].memberships.get().alliance, year=2025, status="closed"
+    )
+    for company, tonnes, publishes, status in [
+        (data["gront"], "120.5", True, Report.Status.APPROVED),
+        (data["farm"], "3000", True, Report.Status.APPROVED),
+        (data["ended"], "77", False, Report.Status.APPROVED),  # keeps its figures private
+        (data["expired"], "55", True, Report.Status.SUBMITTED),  # not approved yet
+    ]:
+        type(company).objects.filter(pk=company.pk).update(publishes_figures=publishes)
+        Inventory.objects.create(company=company, year=2025, total_location_t=tonnes)
+        Inventory.objects.create(company=company, year=2024, total_location_t=999)
+        Report.objects.create(round=reporting_round, company=company, status=status)
+
+    rows = {row["year"]: row for row in client.get("/api/v1/totals/?alliance=aalborg").json()}
+
+    assert rows[2025]["reporting_partners"] == 2
+    assert rows[2025]["emissions_t"] == "3120.500"
+    assert rows[2024]["emissions_t"] is None  # no approved report for 2024

@@ -8,7 +8,6 @@ translations are written.
 """
 
 import hashlib
-import re
 
 import pytest
 from playwright.sync_api import expect
@@ -17,17 +16,14 @@ from partnerships import services
 from partnerships.models import Agreement, Signature
 from partnerships.seed import ensure_starting_content
 from partnerships.tasks import render_agreement_pdf_task
-from tests.conftest import PASSWORD
+from tests.conftest import log_in_through_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    # Password, then (for staff) the code from their authenticator app.
+    log_in_through_the_form(page, live_server, user)
 
 
 def test_draft_sign_countersign_download_and_verify(

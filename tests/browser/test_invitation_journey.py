@@ -8,7 +8,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from companies.models import Company
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 from tests.factories import next_valid_cvr
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +30,11 @@ def test_team_leader_registers_and_invites_and_the_contact_edits_the_profile(
     check()
     page.get_by_label("E-mailadresse").fill(staff_x.email)
     page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    # ... with the code from the authenticator app as the second step,
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
+    check()
+    page.get_by_label("6-cifret kode").fill(totp_code(staff_x.totpdevice_set.get()))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/aalborg/staff/$"))
     check()
@@ -90,4 +95,4 @@ def test_team_leader_registers_and_invites_and_the_contact_edits_the_profile(
     company.refresh_from_db()
     assert company.description == "Vi producerer fjernvarme af overskudsvarme."
     assert company.representatives.get().may_sign is True
-    assert len(visited) == 11
+    assert len(visited) == 12  # eleven pages and the code page of the second factor

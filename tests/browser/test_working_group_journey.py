@@ -7,14 +7,13 @@ translations are written.
 """
 
 import io
-import re
 
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from network.models import CommitmentPaper, CommitmentSignature, WorkingGroup
-from tests.conftest import PASSWORD
+from tests.conftest import log_in_through_the_form
 from tests.factories import CompanyFactory, MembershipFactory, RepresentationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,11 +26,8 @@ TEXT = (
 
 def log_in(page, live_server, user):
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    # Password, then (for staff) the code from their authenticator app.
+    log_in_through_the_form(page, live_server, user)
 
 
 def test_group_paper_two_signatures_public_page_and_pdf(

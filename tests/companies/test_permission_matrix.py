@@ -78,6 +78,19 @@ def world(alliance, company_a, roles):
         ),
         "companies:contact-create": ("get", f"{company}/contacts/new/", {}, STAFF_GET),
         "companies:contact-edit": ("get", f"{company}/contacts/{contact.pk}/edit/", {}, STAFF_GET),
+        "companies:contact-export": (
+            "get",
+            f"{company}/contacts/{contact.pk}/export/",
+            {},
+            STAFF_GET,
+        ),
+        # GET: the page explaining the erasure (a POST would erase the contact for good).
+        "companies:contact-erase": (
+            "get",
+            f"{company}/contacts/{contact.pk}/erase/",
+            {},
+            STAFF_GET,
+        ),
         "companies:invitation-create": (
             "post",
             f"{company}/contacts/{contact.pk}/invite/",

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.core import mail
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 from tests.factories import StaffRoleFactory
 
 
@@ -13,7 +13,12 @@ def test_login_with_email_and_password_lands_staff_on_their_dashboard(client, st
         "/accounts/login/", {"username": "LEDER@aalborg.example", "password": PASSWORD}
     )
     assert response.status_code == 302
+    # Staff pass the second factor next: the code from their authenticator app.
     response = client.get(response["Location"], follow=True)
+    code_page = response.redirect_chain[-1][0]
+    assert code_page.startswith("/accounts/two-factor/")
+    device = staff_x.totpdevice_set.get()
+    response = client.post(code_page, {"token": totp_code(device)}, follow=True)
     assert response.redirect_chain[-1][0] == "/aalborg/staff/"
 
 
@@ -52,7 +57,11 @@ def test_password_reset_mails_a_working_single_use_link(client, rep_a):
         {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
     )
     assert response.status_code == 302
-    assert client.login(username="rep@alfa.example", password="a-new-long-passphrase")
+    response = client.post(
+        "/accounts/login/", {"username": "rep@alfa.example", "password": "a-new-long-passphrase"}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(rep_a.pk)
     client.logout()
     again = client.get(link, follow=True)
     assert "allerede blevet brugt" in again.content.decode()

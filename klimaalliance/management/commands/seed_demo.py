@@ -5,6 +5,7 @@ Idempotent: running it again updates the same rows instead of adding new ones.
 
 import datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -19,6 +20,8 @@ from companies.models import (
     MembershipLevel,
     Representation,
 )
+from emissions.seed import seed_emissions_demo
+from klimaalliance import two_factor
 from klimaalliance.models import Alliance, AllianceTarget, StaffRole, User
 from network.models import ChairTerm, CommitmentPaper, GroupMember, WorkingGroup
 from network.seed import seed_network_demo
@@ -316,6 +319,7 @@ class Command(BaseCommand):
         ensure_starting_content(aalborg, by=leader)
         ensure_starting_content(aarhus, by=staff)
         self._demo_agreements(aalborg, leader, representative)
+        seed_emissions_demo(aalborg, leader)
         self._aarhus_groups(aarhus)
         seed_network_demo()
 
@@ -329,6 +333,26 @@ class Command(BaseCommand):
             (representative, "representative of Rokkedahl, may sign"),
         ]:
             self.stdout.write(f"  {user.email:32} {role}")
+        self._second_factor(admin, leader, staff)
+
+    def _second_factor(self, *staff_users):
+        """Staff and the administrator sign in with a code from an authenticator app. In
+        development (DEBUG) they share a fixed, published demo secret so `make run` works at
+        once; anywhere else they set up their own app at first sign-in."""
+        if not settings.DEBUG:
+            self.stdout.write(
+                "Staff and the administrator set up an authenticator app at first sign-in."
+            )
+            return
+        for user in staff_users:
+            two_factor.demo_device(user=user)
+        secret = two_factor.secret_text(two_factor.confirmed_device(staff_users[0]))
+        self.stdout.write(
+            f"Two-factor code for staff and the administrator (development only): add the key\n"
+            f"  {secret}\n"
+            "to an authenticator app as a time-based key, or print the current code with\n"
+            "  DEBUG=1 .venv/bin/python manage.py demo_code"
+        )
 
     def _demo_agreements(self, alliance, leader, representative):
         """Signed agreements for the six Aalborg partners, and an amendment of Rokkedahl's

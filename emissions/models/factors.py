@@ -1,13 +1,15 @@
 """The emission factor library: kg CO2e per unit of activity, versioned by year.
 
 Factors are data, not code: seeded from ../shared/emission-factors.md (each with its
-source), editable by the platform administrator. Inventories (a later step) will copy the
-factor they used, so a new year's factor never changes an old report.
+source), editable by the platform administrator. An inventory line keeps the factor it used
+(and a copy of its value), so a new year's factor never changes an old report.
 """
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from ..units import Unit
 
 
 class Activity(models.TextChoices):
@@ -25,17 +27,6 @@ class Activity(models.TextChoices):
     LPG = "lpg", _("LPG")
     FLIGHTS = "flights", _("Flights")
     WASTE = "waste", _("Waste")
-
-
-class Unit(models.TextChoices):
-    KWH = "kWh", "kWh"
-    MWH = "MWh", "MWh"
-    M3 = "m3", "m³"
-    LITRE = "l", _("litre")
-    KG = "kg", "kg"
-    TONNE = "t", _("tonne")
-    KM = "km", "km"
-    PASSENGER_KM = "pkm", _("passenger-km")
 
 
 class EmissionFactor(models.Model):

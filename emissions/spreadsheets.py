@@ -1,0 +1,534 @@
+"""A year's climate account lines as a spreadsheet: one column layout for CSV and XLSX, for
+the export and the import, so a year can go out, be edited in Excel and come back.
+
+The header row holds the English column keys (`COLUMNS`, never translated); codes are the
+portal's own (category "s2_electricity", activity "electricity", method "activity" or
+"direct"). An activity line names its factor by activity, supplier and factor year; the
+import looks that factor up in the library and refuses a row whose factor the library does
+not have (the portal never invents one). The "scope" and, for activity lines, the "tonnes"
+columns are for reading: the import recomputes them.
+
+Number conventions, chosen and documented on the import page:
+
+* CSV follows the language of the page it was downloaded from. Danish: ";" between columns
+  and a decimal comma (what Excel with Danish settings opens and saves); English: "," and a
+  decimal point. Both are UTF-8 with a byte-order mark and have no thousands separators.
+* The import reads the separator from the header row and then reads numbers the matching
+  way: after ";" a comma is the decimal mark and a point groups thousands ("1.234,5"), after
+  "," the other way round. Excel's Windows-1252 CSV is accepted too.
+* XLSX holds numbers as numbers, so no convention is needed; numbers typed as text are read
+  in the active language's convention.
+"""
+
+import csv
+import io
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+from . import units
+from .forms import check_market_factor, check_quantity, check_tonnes, normalize_number
+from .models import Activity, Category, EmissionFactor, InventoryLine, scope_of
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = (
+    "scope",
+    "category",
+    "description",
+    "method",
+    "quantity",
+    "unit",
+    "activity",
+    "factor_year",
+    "supplier",
+    "market_factor",
+    "guarantees_of_origin",
+    "tonnes",
+    "method_note",
+)
+REQUIRED_COLUMNS = ("category", "description", "method", "quantity", "unit", "activity", "tonnes")
+NUMBER_COLUMNS = ("quantity", "market_factor", "tonnes")
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+# (delimiter, decimal mark, thousands separator) of a CSV, by language.
+CSV_CONVENTIONS = {"da": (";", ",", "."), "en": (",", ".", ",")}
+YES = {"yes", "ja", "true", "1", "x", "y", "j"}
+NO = {"no", "nej", "false", "0", "", "n"}
+# Excel runs a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SpreadsheetError(ValidationError):
+    """The file as a whole cannot be used: wrong type, too big, empty or wrong headers."""
+
+
+def csv_convention(language=None):
+    return CSV_CONVENTIONS["en" if (language or get_language() or "da").startswith("en") else "da"]
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+
+def line_row(line: InventoryLine) -> dict:
+    """One line as a row of `COLUMNS`: numbers as Decimal/int, the rest as text."""
+    direct = line.method == InventoryLine.Method.DIRECT
+    factor = line.factor
+    return {
+        "scope": line.scope,
+        "category": line.category,
+        "description": line.description,
+        "method": line.method,
+        "quantity": None if direct else line.quantity,
+        "unit": "" if direct else line.unit,
+        "activity": factor.activity if factor and not direct else "",
+        "factor_year": line.factor_year if not direct else None,
+        "supplier": factor.supplier if factor and not direct else "",
+        "market_factor": line.market_factor,
+        "guarantees_of_origin": "yes" if line.guarantees_of_origin else "no",
+        "tonnes": line.tonnes_direct if direct else line.tonnes_location,
+        "method_note": line.method_note,
+    }
+
+
+def _plain(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 2900.000 → "2900", 0.5 → "0.5"."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _csv_cell(value, decimal_mark) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return _plain(value).replace(".", decimal_mark)
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(lines, *, language=None) -> bytes:
+    """The lines as CSV in the conventions of `language` (the active one by default)."""
+    delimiter, decimal_mark, _thousands = csv_convention(language)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for line in lines:
+        row = line_row(line)
+        writer.writerow([_csv_cell(row[key], decimal_mark) for key in COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(lines) -> bytes:
+    """The lines as an XLSX workbook (numbers as numbers) with a second sheet "codes" that
+    lists the categories, activities, methods and units in the active language."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "lines"
+    sheet.append(COLUMNS)
+    for line in lines:
+        row = line_row(line)
+        sheet.append([_xlsx_cell(row[key]) for key in COLUMNS])
+    for index, key in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(key) + 4)
+    sheet.column_dimensions[get_column_letter(COLUMNS.index("description") + 1)].width = 40
+    sheet.freeze_panes = "A2"
+    codes = workbook.create_sheet("codes")
+    codes.append(["column", "code", "meaning"])
+    for value, label in Category.choices:
+        codes.append(["category", value, str(label)])
+    for value, label in InventoryLine.Method.choices:
+        codes.append(["method", value, str(label)])
+    for value, label in Activity.choices:
+        codes.append(["activity", value, str(label)])
+    for value, label in units.Unit.choices:
+        codes.append(["unit", value, str(label)])
+    codes.column_dimensions["C"].width = 55
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        # openpyxl stores Decimal as a number; integral values as int keep Excel tidy.
+        return int(value) if value == value.to_integral() else value.normalize()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+# --- Reading -----------------------------------------------------------------------------
+
+
+@dataclass
+class Rows:
+    """The data rows of a file and how its numbers are written."""
+
+    rows: list
+    decimal: str
+    thousands: str
+
+
+def read_rows(uploaded_file, filename: str) -> Rows:
+    """The rows of an uploaded CSV or XLSX file as dicts of the known columns plus "row"
+    (the row number the spreadsheet shows; the header is row 1). Blank rows are skipped.
+
+    Raises SpreadsheetError with a message for the user when the file cannot be used.
+    """
+    extension = PurePath(filename or "").suffix.lower()
+    if extension not in (".csv", ".xlsx"):
+        raise SpreadsheetError(
+            _("Upload a CSV or XLSX file (the file name must end in .csv or .xlsx)."),
+            code="extension",
+        )
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > MAX_FILE_BYTES:
+        raise _too_large()
+    uploaded_file.seek(0)
+    if extension == ".xlsx":
+        _delimiter, decimal, thousands = csv_convention()
+        records = _xlsx_records(uploaded_file)
+    else:
+        records, decimal, thousands = _csv_records(uploaded_file)
+    return Rows(_rows_from_records(records), decimal, thousands)
+
+
+def _too_large():
+    return SpreadsheetError(
+        _("The file is larger than %(max)d MB. A year's lines fit in far less."),
+        params={"max": MAX_FILE_BYTES // (1024 * 1024)},
+        code="size",
+    )
+
+
+def _not_a_spreadsheet():
+    return SpreadsheetError(
+        _("This is not a CSV file. Save the spreadsheet as CSV or XLSX and try again."),
+        code="not_csv",
+    )
+
+
+def _csv_records(uploaded_file):
+    data = uploaded_file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large()
+    if b"\x00" in data or data.startswith((b"PK\x03\x04", b"%PDF")):
+        raise _not_a_spreadsheet()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's plain "CSV" format (not "CSV UTF-8") saves in Windows-1252.
+        text = data.decode("cp1252", errors="replace")
+    first_line = text.split("\n", 1)[0]
+    if first_line.count(";") >= first_line.count(","):
+        delimiter, decimal, thousands = CSV_CONVENTIONS["da"]
+    else:
+        delimiter, decimal, thousands = CSV_CONVENTIONS["en"]
+    try:
+        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise SpreadsheetError(
+            _("The CSV file cannot be read: %(error)s"), params={"error": exc}, code="csv"
+        ) from exc
+    return records, decimal, thousands
+
+
+def _xlsx_records(uploaded_file):
+    workbook = None
+    try:
+        workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
+        return [
+            [_xlsx_value(value) for value in values]
+            for values in workbook.worksheets[0].iter_rows(values_only=True)
+        ]
+    # openpyxl raises many kinds of exceptions on damaged or disguised files; to the user
+    # they all mean the same thing.
+    except Exception as exc:
+        logger.info("Unreadable XLSX upload: %r", exc)
+        raise SpreadsheetError(
+            _("The XLSX file cannot be read. Open it in Excel, save it again and retry."),
+            code="xlsx",
+        ) from exc
+    finally:
+        if workbook is not None:
+            workbook.close()
+
+
+def _xlsx_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        # repr() of a float is its shortest exact form: 0.096, not 0.09600000000000000.
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return str(value)
+
+
+def _rows_from_records(records) -> list[dict]:
+    header = None
+    rows = []
+    for number, record in enumerate(records, start=1):
+        values = [_restore(value.strip()) if isinstance(value, str) else value for value in record]
+        if header is None:
+            if not any(values):
+                continue
+            header = _check_header(values)
+            continue
+        if not any(value not in ("", None) for value in values):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise SpreadsheetError(
+                _("The file has more than %(max)d lines."), params={"max": MAX_ROWS}, code="rows"
+            )
+        row = {key: values[i] if i < len(values) else "" for key, i in header.items()}
+        row["row"] = number
+        rows.append(row)
+    if header is None:
+        raise SpreadsheetError(_("The file is empty."), code="empty")
+    return rows
+
+
+def _restore(value: str) -> str:
+    """Undo the export's apostrophe before text Excel would run as a formula."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def _check_header(values) -> dict:
+    """Map each known column to its position; raise if a required column is missing."""
+    positions = {}
+    for index, value in enumerate(values):
+        key = str(value).strip().lower().replace(" ", "_")
+        if key in COLUMNS and key not in positions:
+            positions[key] = index
+    missing = [key for key in REQUIRED_COLUMNS if key not in positions]
+    if missing:
+        raise SpreadsheetError(
+            _(
+                "The first row must hold the column names of the export. Missing: "
+                "%(missing)s. Export a year to see the columns."
+            ),
+            params={"missing": ", ".join(missing)},
+            code="header",
+        )
+    return positions
+
+
+# --- Validating --------------------------------------------------------------------------
+
+
+@dataclass
+class RowResult:
+    """One row checked for import: the unsaved line it becomes, or its errors."""
+
+    row: int
+    values: dict
+    errors: list = field(default_factory=list)
+    line: InventoryLine | None = None
+
+
+def validate_rows(rows: Rows, *, inventory) -> list[RowResult]:
+    """Check every row of `rows` as a line of `inventory`; one RowResult per row, each
+    with an unsaved InventoryLine or with its errors. The library is read once."""
+    library = {}
+    for factor in EmissionFactor.objects.all():
+        library.setdefault((factor.activity, factor.supplier, factor.year), []).append(factor)
+    return [_check_row(row, rows, inventory, library) for row in rows.rows]
+
+
+def _text(row, key, max_length=None):
+    value = row.get(key, "")
+    text = "" if value is None else str(value).strip()
+    if isinstance(value, Decimal):
+        text = _plain(value)
+    if max_length and len(text) > max_length:
+        raise ValidationError(
+            _("%(column)s is longer than %(max)d characters."),
+            params={"column": key, "max": max_length},
+        )
+    return text
+
+
+def _number(row, key, rows: Rows):
+    value = row.get(key, "")
+    if isinstance(value, Decimal):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if text.startswith("'"):
+        text = text[1:]
+    try:
+        number = Decimal(normalize_number(text, decimal=rows.decimal, thousands=rows.thousands))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise ValidationError(
+            _("%(column)s: “%(value)s” is not a number."), params={"column": key, "value": text}
+        )
+    return number
+
+
+def _check_row(row, rows, inventory, library) -> RowResult:
+    result = RowResult(row=row["row"], values=row)
+
+    def attempt(key, check):
+        try:
+            return check()
+        except ValidationError as error:
+            result.errors.extend(
+                message if message.startswith(key) else f"{key}: {message}"
+                for message in error.messages
+            )
+            return None
+
+    category = attempt("category", lambda: _category(row))
+    description = attempt("description", lambda: _description(row))
+    method = attempt("method", lambda: _method(row))
+    scope = attempt("scope", lambda: _number(row, "scope", rows))
+    if category and scope is not None and scope != scope_of(category):
+        result.errors.append(
+            _("scope: the category %(category)s belongs to scope %(right)s, not %(wrong)s.")
+            % {"category": category, "right": scope_of(category), "wrong": _plain(scope)}
+        )
+    note = attempt("method_note", lambda: _text(row, "method_note", 500))
+    market = attempt(
+        "market_factor", lambda: check_market_factor(_number(row, "market_factor", rows))
+    )
+    guarantees = attempt("guarantees_of_origin", lambda: _yes_no(row, "guarantees_of_origin"))
+    line = InventoryLine(
+        inventory=inventory,
+        category=category or "",
+        description=description or "",
+        method=method or InventoryLine.Method.ACTIVITY,
+        method_note=note or "",
+    )
+    if method == InventoryLine.Method.DIRECT:
+        tonnes = attempt("tonnes", lambda: check_tonnes(_number(row, "tonnes", rows)))
+        line.tonnes_direct = tonnes
+    elif method == InventoryLine.Method.ACTIVITY:
+        line.quantity = attempt("quantity", lambda: check_quantity(_number(row, "quantity", rows)))
+        line.unit = attempt("unit", lambda: _unit(row)) or ""
+        line.factor = attempt("activity", lambda: _factor(row, rows, inventory, library, line.unit))
+        line.market_factor = market
+        line.guarantees_of_origin = bool(guarantees)
+    if not result.errors:
+        try:
+            line.full_clean(exclude=["inventory", "factor"])
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                column = "tonnes" if key == "tonnes_direct" else key
+                result.errors.extend(
+                    f"{column}: {message}" if column != "__all__" else message
+                    for message in messages
+                )
+    if not result.errors:
+        result.line = line
+    return result
+
+
+def _category(row):
+    value = _text(row, "category").lower()
+    if value not in Category.values:
+        raise ValidationError(
+            _("“%(value)s” is not a category code. Use one of %(codes)s."),
+            params={"value": value, "codes": ", ".join(Category.values)},
+        )
+    return value
+
+
+def _description(row):
+    value = _text(row, "description", 200)
+    if not value:
+        raise ValidationError(_("The description is missing."))
+    return value
+
+
+def _method(row):
+    value = _text(row, "method").lower()
+    if not value:
+        # Without a method, a row with a quantity is activity × factor.
+        has_quantity = _text(row, "quantity") != ""
+        return InventoryLine.Method.ACTIVITY if has_quantity else InventoryLine.Method.DIRECT
+    if value not in InventoryLine.Method.values:
+        raise ValidationError(
+            _("“%(value)s” is not a method: use “activity” or “direct”."), params={"value": value}
+        )
+    return value
+
+
+def _unit(row):
+    value = _text(row, "unit")
+    if not value:
+        return ""
+    by_lower = {unit.lower(): unit for unit in units.Unit.values}
+    by_lower.update({"m³": units.Unit.M3, "liter": units.Unit.LITRE, "litre": units.Unit.LITRE})
+    if value.lower() not in by_lower:
+        raise ValidationError(
+            _("“%(value)s” is not a unit. Use one of %(units)s."),
+            params={"value": value, "units": ", ".join(units.Unit.values)},
+        )
+    return by_lower[value.lower()]
+
+
+def _yes_no(row, key):
+    value = _text(row, key).lower()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise ValidationError(_("Write “yes” or “no”, not “%(value)s”."), params={"value": value})
+
+
+def _factor(row, rows, inventory, library, unit):
+    """The library's factor the row names; the inventory's year when factor_year is empty."""
+    activity = _text(row, "activity").lower()
+    if activity not in Activity.values:
+        raise ValidationError(
+            _("“%(value)s” is not an activity of the factor library. Use one of %(codes)s."),
+            params={"value": activity, "codes": ", ".join(Activity.values)},
+        )
+    supplier = _text(row, "supplier")
+    year_value = _number(row, "factor_year", rows)
+    year = int(year_value) if year_value is not None else inventory.year
+    candidates = library.get((activity, supplier, year), [])
+    if unit:
+        # The factor in the row's unit, else one it converts to; if none fits, the first
+        # of the year, so the line's own check names the unit that does not fit.
+        candidates = sorted(
+            candidates, key=lambda f: (not units.compatible(unit, f.unit), f.unit != unit)
+        )
+    if not candidates:
+        years = sorted(
+            {y for (a, s, y), found in library.items() if a == activity and s == supplier}
+        )
+        label = Activity(activity).label
+        if supplier:
+            label = f"{label} ({supplier})"
+        raise ValidationError(
+            _(
+                "The library has no factor for %(activity)s in %(year)s. Years it has: "
+                "%(years)s. Write one of them in factor_year."
+            ),
+            params={
+                "activity": label,
+                "year": year,
+                "years": ", ".join(str(y) for y in years) or "–",
+            },
+        )
+    return candidates[0]

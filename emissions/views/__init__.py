@@ -1,0 +1,2 @@
+"""Views of the emissions app: climate accounts (`inventories`) and the yearly reporting
+round (`reporting`)."""

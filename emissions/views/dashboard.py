@@ -1,0 +1,188 @@
+"""The alliance's emissions at a glance, its charts as SVG and its figures as CSV/XLSX.
+
+Staff pages live under /<alliance>/staff/emissions/ and reach companies only through
+`_member` (scoped to the request's alliance); a representative's chart goes through
+`_own_company`; the public chart shows only a publishing partner's approved years.
+"""
+
+import csv
+import io
+
+from csp.decorators import csp_exempt
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from companies.models import Company
+from klimaalliance.caching import public_page
+from klimaalliance.models import Alliance
+from klimaalliance.permissions import alliance_staff_required
+from partnerships.models import Agreement, Pledge
+from partnerships.selectors import public_partners
+
+from .. import charts, exports, reporting, selectors
+from ..models import Report
+
+PAGE_SIZE = 50
+# The chart's own policy, instead of the site's: see `svg_response`.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def svg_response(svg: str) -> HttpResponse:
+    """The chart as its own image/svg+xml response.
+
+    matplotlib writes the chart's look as inline styles (style="" attributes and a <style>
+    element). The portal's policy (style-src 'self', for HTML pages) would strip them
+    wherever a browser applies the response's own CSP to the SVG — when it is opened on its
+    own, and in some browsers inside <img> too — leaving black, unlabelled shapes. So the
+    view is exempt from the site policy (`csp_exempt`) and this response carries a stricter
+    one of its own: it may load nothing and run nothing, and only its inline styles apply.
+    """
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Security-Policy"] = SVG_POLICY
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _member(request, pk) -> Company:
+    """Company `pk` if it is (or was) in the request's alliance, else 404."""
+    return get_object_or_404(
+        Company.objects.filter(memberships__alliance=request.alliance).distinct(), pk=pk
+    )
+
+
+# --- The dashboard -----------------------------------------------------------------------------
+
+
+@require_GET
+@alliance_staff_required
+def dashboard(request):
+    """Members reporting, baseline against latest, reduction, pledges on track, the chart
+    and a page of members: the same number of queries for 3 members or 5,000."""
+    alliance = request.alliance
+    latest_round = selectors.latest_round(alliance)
+    headline = selectors.headline(alliance)
+    years = selectors.year_totals(alliance)
+    rows = selectors.company_rows(
+        alliance, latest_round_id=latest_round.pk if latest_round else None
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.change_percent = _change(row.baseline_t, row.latest_t)
+        row.report_label = Report.Status(row.report_status).label if row.report_status else ""
+    chart = charts.alliance_chart(alliance, years=years, baseline_t=headline.baseline_t)
+    context = {
+        "alliance": alliance,
+        "headline": headline,
+        "pledges": selectors.pledge_counts(alliance),
+        "latest_round": latest_round,
+        "years": years,
+        "chart": chart,
+        "page": page,
+    }
+    return render(request, "emissions/dashboard.html", context)
+
+
+def _change(before, after):
+    if before is None or after is None or not before:
+        return None
+    return (after - before) / before * 100
+
+
+# --- Charts ------------------------------------------------------------------------------------
+
+
+@require_GET
+@csp_exempt()
+@alliance_staff_required
+def alliance_chart(request):
+    chart = charts.alliance_chart(request.alliance)
+    return svg_response(charts.alliance_svg(chart, get_language()))
+
+
+@require_GET
+@csp_exempt()
+@alliance_staff_required
+def company_chart(request, pk):
+    """Staff see every year of a member, with the target path of its active agreement."""
+    company = _member(request, pk)
+    pledges = reporting.reportable_pledges(company, request.alliance)
+    chart = charts.company_chart(company, pledges=pledges)
+    return svg_response(charts.company_svg(chart, get_language()))
+
+
+@require_GET
+@csp_exempt()
+@login_required
+def my_company_chart(request, pk):
+    """The representative's own company, every year entered so far."""
+    company = get_object_or_404(Company, pk=pk, representatives__user=request.user)
+    pledges = Pledge.objects.filter(
+        agreement__company=company, agreement__status=Agreement.Status.ACTIVE
+    ).order_by("agreement", "order", "pk")
+    chart = charts.company_chart(company, pledges=pledges)
+    return svg_response(charts.company_svg(chart, get_language()))
+
+
+def public_chart_company(alliance, cvr) -> Company:
+    """A public partner of the alliance that chose to publish its figures, else 404."""
+    return get_object_or_404(public_partners(alliance), cvr=cvr, publishes_figures=True)
+
+
+@require_GET
+@csp_exempt()
+@public_page
+def public_company_chart(request, alliance_slug, cvr):
+    """Only companies that publish their figures, and only years whose report staff
+    approved; the target path of a public pledge of its active agreement."""
+    alliance = get_object_or_404(Alliance, slug=alliance_slug)
+    company = public_chart_company(alliance, cvr)
+    pledges = Pledge.objects.filter(
+        agreement__company=company,
+        agreement__alliance=alliance,
+        agreement__status=Agreement.Status.ACTIVE,
+        is_public=True,
+    ).order_by("agreement", "order", "pk")
+    chart = charts.company_chart(company, pledges=pledges, approved_only=True)
+    response = svg_response(charts.company_svg(chart, get_language()))
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --- Exports -----------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for a streaming csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+@require_GET
+@alliance_staff_required
+def export(request, fmt):
+    """The alliance's figures per company and year for the DK2020 follow-up: CSV streams
+    row by row; XLSX is built in a write-only workbook."""
+    alliance = request.alliance
+    filename = f"udledning-{alliance.slug}-{timezone.localdate().isoformat()}"
+    rows = selectors.export_rows(alliance)
+    if fmt == "csv":
+        writer = csv.writer(_Echo(), delimiter=exports.CSV_DELIMITER, lineterminator="\r\n")
+        response = StreamingHttpResponse(
+            exports.csv_lines(writer, rows), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        buffer = io.BytesIO()
+        exports.write_xlsx(buffer, rows, sheet_title=_("Emissions"))
+        response = HttpResponse(buffer.getvalue(), content_type=exports.XLSX_TYPE)
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

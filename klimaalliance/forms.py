@@ -1,0 +1,28 @@
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+
+class CodeField(forms.CharField):
+    """Apps show the code as "123 456", and people type it that way: spaces do not count."""
+
+    def to_python(self, value):
+        return "".join(super().to_python(value).split())
+
+
+class CodeForm(forms.Form):
+    """A 6-digit code from an authenticator app; whether it is right is the service's job."""
+
+    token = CodeField(
+        label=_("6-digit code"),
+        help_text=_("Open your authenticator app and type the code it shows for Klimaalliance."),
+        max_length=12,
+        validators=[RegexValidator(r"^\d{6}$", _("Enter the 6 digits of the code."))],
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class UnlockForm(forms.Form):
+    email = forms.EmailField()

@@ -1,0 +1,153 @@
+"""Sign-in protection pages: the second factor (code, set-up, turning it off) and the
+staff page that unlocks locked-out accounts. The rules live in two_factor.py and lockouts.py.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import lockouts, two_factor
+from .forms import CodeForm, UnlockForm
+from .permissions import alliance_staff_required
+
+
+def _next_url(request):
+    """Where to go once the second factor is passed: `next` if it is ours, else the user's
+    start page."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("after-login")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters("token")
+@login_required
+def two_factor_verify(request):
+    """The second step of signing in: the code from the user's authenticator app."""
+    next_url = _next_url(request)
+    step = two_factor.pending_step(request, fresh=True)
+    if step is None:
+        return redirect(next_url)
+    if step == two_factor.SETUP:
+        return redirect(f"{reverse(two_factor.SETUP)}?{urlencode({'next': next_url})}")
+    device = two_factor.confirmed_device(request.user)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            two_factor.device_verify(
+                request=request, device=device, token=form.cleaned_data["token"]
+            )
+        except two_factor.CodeRefused as error:
+            form.add_error("token", str(error))
+        else:
+            return redirect(next_url)
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters("token")
+@login_required
+def two_factor_setup(request):
+    """Connect an authenticator app: scan the QR code (or type the secret), confirm a code.
+
+    Required for staff before anything else; optional for representatives (from My account).
+    """
+    next_url = _next_url(request)
+    if two_factor.confirmed_device(request.user) is not None:
+        return redirect(next_url if request.user.is_verified() else reverse(two_factor.VERIFY))
+    device = two_factor.device_for_setup(user=request.user)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    # The instructions and the QR code come first on this page: start reading there.
+    form.fields["token"].widget.attrs.pop("autofocus", None)
+    if form.is_valid():
+        try:
+            two_factor.device_confirm(
+                request=request, device=device, token=form.cleaned_data["token"]
+            )
+        except two_factor.CodeRefused as error:
+            form.add_error("token", str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Two-factor sign-in is on. From now on you enter a code from the app when "
+                    "you sign in."
+                ),
+            )
+            return redirect(next_url)
+    context = {
+        "form": form,
+        "next": next_url,
+        "required": two_factor.second_factor_required(request.user),
+        "qr_code": two_factor.qr_code_svg(device),
+        "secret": two_factor.secret_text(device),
+    }
+    return render(request, "registration/two_factor_setup.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters("token")
+@login_required
+def two_factor_disable(request):
+    """A representative turns the optional second factor off, with a current code."""
+    if two_factor.second_factor_required(request.user):
+        raise PermissionDenied
+    device = two_factor.confirmed_device(request.user)
+    if device is None:
+        return redirect("my-account")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            two_factor.device_remove(
+                request=request, device=device, token=form.cleaned_data["token"]
+            )
+        except two_factor.CodeRefused as error:
+            form.add_error("token", str(error))
+        else:
+            messages.success(request, _("Two-factor sign-in is off."))
+            return redirect("my-account")
+    return render(request, "registration/two_factor_disable.html", {"form": form})
+
+
+@alliance_staff_required
+def lockout_list(request):
+    """Accounts of this alliance's people that are locked out after failed sign-ins."""
+    context = {
+        "alliance": request.alliance,
+        "accounts": lockouts.locked_accounts(alliance=request.alliance),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+    }
+    return render(request, "klimaalliance/lockout_list.html", context)
+
+
+@require_POST
+@alliance_staff_required
+def lockout_unlock(request):
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    email = form.cleaned_data["email"].lower()
+    if not lockouts.alliance_people(request.alliance).filter(email=email).exists():
+        raise Http404
+    if lockouts.account_unlock(email=email):
+        messages.success(request, _("%(email)s can sign in again.") % {"email": email})
+    else:
+        messages.info(request, _("%(email)s was not locked out.") % {"email": email})
+    return redirect("staff-lockouts", alliance_slug=request.alliance.slug)

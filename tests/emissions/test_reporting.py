@@ -703,3 +703,21 @@ def test_the_pages_speak_english_under_en(client, rep_a, staff_x, report):
     client.force_login(staff_x)
     page = client.get(f"/en{STAFF}/rounds/{report.round_id}/").content.decode()
     assert f"Reporting round {YEAR}" in page and "0 of 1 companies have submitted" in page
+
+
+def test_the_admin_shows_an_approved_report_read_only_and_never_deletes_it(
+    client, platform_admin, alliance, company_a
+):
+    reporting_round = ReportingRound.objects.create(alliance=alliance, year=YEAR)
+    approved = Report.objects.create(
+        round=reporting_round, company=company_a, status=Report.Status.APPROVED, narrative="Godt år"
+    )
+    client.force_login(platform_admin)
+    url = f"/admin/emissions/report/{approved.pk}"
+    page = client.get(f"{url}/change/")
+    assert page.status_code == 200
+    assert 'name="narrative"' not in page.content.decode()  # view only
+    assert client.post(f"{url}/change/", {"narrative": "Ændret"}).status_code == 403
+    assert client.post(f"{url}/delete/", {"post": "yes"}).status_code == 403
+    approved.refresh_from_db()
+    assert approved.narrative == "Godt år"

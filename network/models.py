@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company
 from klimaalliance.models import Alliance
 from partnerships.choices import FocusArea, PartnershipForm
-from partnerships.models import ImmutableError
+from partnerships.models import SealedSignature
 
 
 class Theme(models.TextChoices):
@@ -198,7 +198,7 @@ class CommitmentPaper(models.Model):
         return self.title, self.text
 
 
-class CommitmentSignature(models.Model):
+class CommitmentSignature(SealedSignature):
     """A company's signature on a commitment paper: the same audit trail as an agreement's."""
 
     paper = models.ForeignKey(CommitmentPaper, on_delete=models.PROTECT, related_name="signatures")
@@ -206,12 +206,7 @@ class CommitmentSignature(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commitment_signatures"
     )
-    typed_name = models.CharField(_("full name"), max_length=150)
-    title = models.CharField(_("title"), max_length=150)
     signed_at = models.DateTimeField(auto_now_add=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=500, blank=True)
-    content_sha256 = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["signed_at"]
@@ -221,14 +216,6 @@ class CommitmentSignature(models.Model):
 
     def __str__(self):
         return f"{self.company} – {self.paper}"
-
-    def save(self, *args, **kwargs):
-        if self.pk and not kwargs.get("force_insert"):
-            raise ImmutableError(_("A signature cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError(_("A signature cannot be deleted."))
 
 
 class InspirationCase(models.Model):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company
 
 from .choices import FocusArea, Scope
+from .documents import content_sha256
 from .models import Agreement, AgreementComment, CatalogueItem, Pledge, TemplateClause
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -152,6 +153,25 @@ class SignatureForm(forms.Form):
         label=_("I have read the agreement and sign it on behalf of the party I represent."),
     )
     content_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=64)
+
+    @classmethod
+    def for_agreement(cls, agreement, typed_name="", title=""):
+        """An unbound form carrying the hash of the agreement as it is now."""
+        return cls(
+            initial={
+                "typed_name": typed_name,
+                "title": title,
+                "content_sha256": content_sha256(agreement),
+            }
+        )
+
+
+def signer_audit(request) -> dict:
+    """What a signature records of the request it came in: address and browser."""
+    return {
+        "ip": request.META.get("REMOTE_ADDR") or None,
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+    }
 
 
 class TerminateForm(forms.Form):

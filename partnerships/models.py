@@ -390,7 +390,29 @@ class AgreementComment(models.Model):
         return self.text[:60]
 
 
-class Signature(models.Model):
+class SealedSignature(models.Model):
+    """What every online signature records (agreements, commitment papers), and the rule
+    that a signature, once made, is never changed or deleted."""
+
+    typed_name = models.CharField(_("full name"), max_length=150)
+    title = models.CharField(_("title"), max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    content_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.get("force_insert"):
+            raise ImmutableError(_("A signature cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(_("A signature cannot be deleted."))
+
+
+class Signature(SealedSignature):
     """A party's signature: the legal record. Never changed or deleted once written."""
 
     class Party(models.TextChoices):
@@ -402,12 +424,7 @@ class Signature(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
     )
-    typed_name = models.CharField(_("full name"), max_length=150)
-    title = models.CharField(_("title"), max_length=150)
     signed_at = models.DateTimeField(default=timezone.now)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=500, blank=True)
-    content_sha256 = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("signature")
@@ -419,14 +436,6 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.typed_name} ({self.get_party_display()})"
-
-    def save(self, *args, **kwargs):
-        if self.pk and not kwargs.get("force_insert"):
-            raise ImmutableError(_("A signature cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError(_("A signature cannot be deleted."))
 
 
 def sha256_hex(data: bytes) -> str:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from companies.models import Company
 from klimaalliance.permissions import alliance_staff_required
+from partnerships.forms import signer_audit
 
 from .. import papers as services
 from ..models import CommitmentPaper, WorkingGroup
@@ -234,8 +235,7 @@ def _sign(request, paper, form, companies):
             typed_name=data["typed_name"],
             title=data["title"],
             seen_sha256=data["content_sha256"],
-            ip=request.META.get("REMOTE_ADDR") or None,
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            **signer_audit(request),
             language=request.LANGUAGE_CODE,
         )
     except PermissionDenied:

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from companies.models import Representation
 
 from .. import services
-from ..documents import content_sha256, render_agreement_html
-from ..forms import CommentForm, PledgeForm, SignatureForm
+from ..documents import render_agreement_html
+from ..forms import CommentForm, PledgeForm, SignatureForm, signer_audit
 from ..models import Agreement, CatalogueItem, Pledge
 
 
@@ -92,17 +92,6 @@ def _denied(request, agreement):
     return render(request, "partnerships/my_sign_denied.html", context, status=403)
 
 
-def _fresh_form(agreement, typed_name="", title=""):
-    """An unbound signature form carrying the hash of the agreement as it is now."""
-    return SignatureForm(
-        initial={
-            "typed_name": typed_name,
-            "title": title,
-            "content_sha256": content_sha256(agreement),
-        }
-    )
-
-
 def _sign(request, agreement, form):
     """Call the service with what the signer saw; turn its refusals into responses."""
     data = form.cleaned_data
@@ -113,15 +102,14 @@ def _sign(request, agreement, form):
             typed_name=data["typed_name"],
             title=data["title"],
             seen_sha256=data["content_sha256"],
-            ip=request.META.get("REMOTE_ADDR") or None,
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            **signer_audit(request),
         )
     except PermissionDenied:
         return _denied(request, agreement)
     except ValidationError as error:
         if error.code == "changed":
             agreement.refresh_from_db()
-            fresh = _fresh_form(agreement, data["typed_name"], data["title"])
+            fresh = SignatureForm.for_agreement(agreement, data["typed_name"], data["title"])
             return _sign_page(request, agreement, fresh, changed=True)
         messages.error(request, _first_message(error))
         return _to_detail(agreement)
@@ -149,9 +137,8 @@ def agreement_sign(request, pk):
         user=request.user, company=agreement.company
     ).first()
     title = representation.title if representation else ""
-    return _sign_page(
-        request, agreement, _fresh_form(agreement, request.user.get_full_name(), title)
-    )
+    form = SignatureForm.for_agreement(agreement, request.user.get_full_name(), title)
+    return _sign_page(request, agreement, form)
 
 
 # --- Comments --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from klimaalliance.permissions import alliance_staff_required
 
 from .. import services
-from ..documents import PLACEHOLDERS, content_sha256, render_agreement_html
+from ..documents import PLACEHOLDERS, render_agreement_html
 from ..forms import (
     AgreementForm,
     CatalogueItemForm,
@@ -35,6 +35,7 @@ from ..forms import (
     SignatureForm,
     TemplateForm,
     TerminateForm,
+    signer_audit,
 )
 from ..models import Agreement, AgreementFocusArea, AgreementTemplate, CatalogueItem, Pledge
 from ..staff_forms import AgreementFilterForm, CatalogueChoiceForm
@@ -642,17 +643,6 @@ def _denied(request, agreement):
     return _countersign_page(request, agreement, None, denied=True, status=403)
 
 
-def _fresh_form(agreement, typed_name="", title=""):
-    """An unbound signature form carrying the hash of the agreement as it is now."""
-    return SignatureForm(
-        initial={
-            "typed_name": typed_name,
-            "title": title,
-            "content_sha256": content_sha256(agreement),
-        }
-    )
-
-
 def _countersign(request, agreement, form):
     """Call the service with what the signer saw; turn its refusals into responses."""
     data = form.cleaned_data
@@ -663,15 +653,14 @@ def _countersign(request, agreement, form):
             typed_name=data["typed_name"],
             title=data["title"],
             seen_sha256=data["content_sha256"],
-            ip=request.META.get("REMOTE_ADDR") or None,
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            **signer_audit(request),
         )
     except PermissionDenied:
         return _denied(request, agreement)
     except ValidationError as error:
         if error.code == "changed":
             agreement.refresh_from_db()
-            fresh = _fresh_form(agreement, data["typed_name"], data["title"])
+            fresh = SignatureForm.for_agreement(agreement, data["typed_name"], data["title"])
             return _countersign_page(request, agreement, fresh, changed=True, status=409)
         messages.error(request, _error_text(error))
         return _countersign_page(request, agreement, form, status=409)
@@ -699,7 +688,7 @@ def agreement_countersign(request, pk):
         messages.info(request, _("The company has to sign before the municipality countersigns."))
         return _to_detail(request, agreement)
     return _countersign_page(
-        request, agreement, _fresh_form(agreement, request.user.get_full_name())
+        request, agreement, SignatureForm.for_agreement(agreement, request.user.get_full_name())
     )
 
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from companies.industries import Industry
-from partnerships.choices import FocusArea, PartnershipForm
+from klimaalliance.choices import FocusArea, PartnershipForm
 
 LANGUAGES = ["en", "da"]
 SORTS = ["name", "-name", "-signed", "signed"]

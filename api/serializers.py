@@ -14,8 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from companies.industries import Industry
+from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.models import Alliance, AllianceTarget
-from partnerships.choices import FocusArea, PartnershipForm
 from partnerships.models import Pledge
 
 UTC = datetime.UTC

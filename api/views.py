@@ -34,8 +34,8 @@ from rest_framework.views import APIView
 
 from companies.industries import Industry
 from emissions.models import Inventory, Report
+from klimaalliance.choices import FocusArea
 from klimaalliance.models import Alliance
-from partnerships.choices import FocusArea
 from partnerships.models import Agreement, Pledge, Signature
 from partnerships.public import partner_counts
 from partnerships.selectors import public_partners, with_public_agreements

@@ -47,7 +47,7 @@ import datetime, itertools
 from companies.models import Company, Membership
 from klimaalliance.models import Alliance
 from partnerships.models import Agreement, AgreementFocusArea, AgreementTemplate
-from partnerships.choices import FocusArea
+from klimaalliance.choices import FocusArea
 
 alliance = Alliance.objects.create(slug="aalborg", name="Klimaalliancen Aalborg",
                                    municipality="Aalborg Kommune", municipality_code="0851")

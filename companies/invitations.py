@@ -181,6 +181,12 @@ def invitation_send(*, alliance, contact: ContactPerson, by=None, language=None)
             params={"company": company.name, "alliance": alliance.name},
             code="not_member",
         )
+    if not membership.has_access:
+        raise ValidationError(
+            _("%(company)s has not accepted %(alliance)s's membership invitation yet."),
+            params={"company": company.name, "alliance": alliance.name},
+            code="no_consent",
+        )
     if Representation.objects.filter(company=company, user__email__iexact=contact.email).exists():
         raise ValidationError(
             _("%(name)s already represents %(company)s."),
@@ -201,6 +207,7 @@ def invitation_send(*, alliance, contact: ContactPerson, by=None, language=None)
         company=company,
         contact=contact,
         email=contact.email,
+        may_sign=contact.may_sign,
         language=_language(language, by),
         invited_by=by,
     )
@@ -333,7 +340,7 @@ def invitation_accept(*, invitation: Invitation, user=None, password: str | None
     Representation.objects.get_or_create(
         user=user,
         company=invitation.company,
-        defaults={"title": contact.title, "may_sign": contact.may_sign},
+        defaults={"title": contact.title, "may_sign": invitation.may_sign},
     )
     contact.user = user
     contact.save(update_fields=["user"])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from klimaalliance.models import Alliance
+from klimaalliance.storage import private_storage
 
 from .industries import Industry, SizeBand
 from .validators import validate_cvr, validate_postcode
@@ -159,6 +160,18 @@ class Membership(models.Model):
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.TextField(_("reason for leaving"), blank=True)
+    # The company shares its contacts, people, climate accounts and agreements with this
+    # alliance from this moment: it was registered here, or a person who may sign for it
+    # accepted the alliance's membership invitation (see companies/access.py).
+    access_granted_at = models.DateTimeField(_("company data shared since"), null=True, blank=True)
+    access_granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -181,6 +194,16 @@ class Membership(models.Model):
             "companies:company-detail",
             kwargs={"alliance_slug": self.alliance.slug, "pk": self.company_id},
         )
+
+    @property
+    def has_access(self) -> bool:
+        """Whether the company shares its non-public data with this alliance."""
+        return self.access_granted_at is not None
+
+    @property
+    def awaits_answer(self) -> bool:
+        """An open membership invitation the company has not answered yet."""
+        return self.status == self.Status.INVITED and not self.has_access
 
 
 class MembershipEvent(models.Model):
@@ -295,6 +318,9 @@ class Invitation(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
     contact = models.ForeignKey(ContactPerson, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mail address"))
+    # Decided by the staff member when inviting; accepting the link never reads it from the
+    # contact, which the company's own people may edit.
+    may_sign = models.BooleanField(_("may sign for the company"), default=False)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="da"
     )
@@ -347,7 +373,7 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    file = models.FileField(_("file"), upload_to="imports/")
+    file = models.FileField(_("file"), upload_to="imports/", storage=private_storage)
     original_name = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
     total_rows = models.PositiveIntegerField(default=0)

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from klimaalliance import personal_data
+
 from .models import ContactPerson, Invitation
 
 ERASED_NAME = "Slettet kontaktperson"
@@ -41,18 +43,9 @@ def erased_user_email(user) -> str:
     return f"erased-user-{user.pk}@invalid"
 
 
-def _iso(moment):
-    """An aware datetime as ISO 8601 in UTC; a date as ISO 8601; None stays None."""
-    if moment is None:
-        return None
-    if isinstance(moment, datetime.datetime):
-        return moment.astimezone(datetime.UTC).isoformat()
-    return moment.isoformat()
-
-
 def _plain(value):
     if isinstance(value, datetime.date):
-        return _iso(value)
+        return personal_data.iso(value)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
@@ -83,58 +76,10 @@ def _history(contact):
         previous = record
         rows.append(
             {
-                "date": _iso(record.history_date),
+                "date": personal_data.iso(record.history_date),
                 "type": HISTORY_TYPES.get(record.history_type, record.history_type),
                 "changed_fields": sorted(changes),
                 "changes": changes,
-            }
-        )
-    return rows
-
-
-def _signatures(user):
-    from network.models import CommitmentSignature
-    from partnerships.models import Signature
-
-    rows = []
-    agreement_signatures = Signature.objects.filter(user=user).select_related(
-        "agreement__company", "agreement__alliance"
-    )
-    for signature in agreement_signatures.order_by("signed_at", "pk"):
-        agreement = signature.agreement
-        rows.append(
-            {
-                "document": "agreement",
-                "agreement_id": agreement.pk,
-                "agreement_version": agreement.version,
-                "alliance": agreement.alliance.name,
-                "company": agreement.company.name,
-                "party": signature.party,
-                "typed_name": signature.typed_name,
-                "title": signature.title,
-                "signed_at": _iso(signature.signed_at),
-                "ip_address": signature.ip_address,
-                "user_agent": signature.user_agent,
-            }
-        )
-    paper_signatures = CommitmentSignature.objects.filter(user=user).select_related(
-        "paper__group__alliance", "company"
-    )
-    for signature in paper_signatures.order_by("signed_at", "pk"):
-        paper = signature.paper
-        rows.append(
-            {
-                "document": "commitment_paper",
-                "paper_id": paper.pk,
-                "paper_title": paper.title,
-                "alliance": paper.group.alliance.name,
-                "company": signature.company.name,
-                "party": "company",
-                "typed_name": signature.typed_name,
-                "title": signature.title,
-                "signed_at": _iso(signature.signed_at),
-                "ip_address": signature.ip_address,
-                "user_agent": signature.user_agent,
             }
         )
     return rows
@@ -148,8 +93,8 @@ def _account(user):
         "last_name": user.last_name,
         "language": user.language,
         "is_active": user.is_active,
-        "date_joined": _iso(user.date_joined),
-        "last_login": _iso(user.last_login),
+        "date_joined": personal_data.iso(user.date_joined),
+        "last_login": personal_data.iso(user.last_login),
         "representations": [
             {
                 "company": r.company.name,
@@ -159,7 +104,7 @@ def _account(user):
             }
             for r in representations
         ],
-        "signatures": _signatures(user),
+        "signatures": personal_data.signatures_of(user),
     }
 
 
@@ -179,7 +124,7 @@ def contact_export(contact) -> dict:
     company = contact.company
     invitations = contact_invitations(contact).select_related("alliance").order_by("sent_at", "pk")
     data = {
-        "exported_at": _iso(datetime.datetime.now(datetime.UTC)),
+        "exported_at": personal_data.iso(datetime.datetime.now(datetime.UTC)),
         "contact": {
             "id": contact.pk,
             "company": company.name,
@@ -193,9 +138,9 @@ def contact_export(contact) -> dict:
                 "alliance": invitation.alliance.name,
                 "email": invitation.email,
                 "language": invitation.language,
-                "sent_at": _iso(invitation.sent_at),
-                "accepted_at": _iso(invitation.accepted_at),
-                "revoked_at": _iso(invitation.revoked_at),
+                "sent_at": personal_data.iso(invitation.sent_at),
+                "accepted_at": personal_data.iso(invitation.accepted_at),
+                "revoked_at": personal_data.iso(invitation.revoked_at),
                 "state": invitation.state,
             }
             for invitation in invitations
@@ -281,9 +226,6 @@ def contact_erase(*, contact, by) -> dict:
     blocker = erasure_blocker(contact)
     if blocker:
         raise ValidationError(blocker)
-    from network.models import CommitmentSignature
-    from partnerships.models import Signature
-
     with transaction.atomic():
         contact = ContactPerson.objects.select_for_update().get(pk=contact.pk)
         invitations = list(contact_invitations(contact).values_list("pk", flat=True))
@@ -329,8 +271,5 @@ def contact_erase(*, contact, by) -> dict:
             summary["user_id"] = user.pk
             summary["log_entries"] = _scrub_admin_log(user, old_emails, erased_email)
             summary["login_records"] = _forget_login_attempts(old_emails)
-            summary["signatures_kept"] = (
-                Signature.objects.filter(user=user).count()
-                + CommitmentSignature.objects.filter(user=user).count()
-            )
+            summary["signatures_kept"] = len(personal_data.signatures_of(user))
     return summary

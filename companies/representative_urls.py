@@ -1,14 +1,16 @@
-"""A representative's own pages under /my/ (namespace `my`)."""
+"""A representative's own pages under /my/ (namespace `my`, completed by `portal.urls`)."""
 
 from django.urls import path
 
 from .views import representative, stories
 
-app_name = "my"
-
 urlpatterns = [
-    path("companies/<int:pk>/", representative.company_detail, name="company-detail"),
     path("companies/<int:pk>/edit/", representative.company_edit, name="company-edit"),
+    path(
+        "companies/<int:pk>/memberships/<int:membership_id>/answer/",
+        representative.membership_answer,
+        name="membership-answer",
+    ),
     path("companies/<int:pk>/stories/new/", stories.story_create, name="story-create"),
     path("companies/<int:pk>/contacts/new/", representative.contact_create, name="contact-create"),
     path(

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.choices import FocusArea
+from klimaalliance.choices import FocusArea
 
 from .industries import Industry, SizeBand
 from .models import Membership

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Company, Membership, MembershipEvent
+from .models import Company, Membership, MembershipEvent, Representation
 
 Status = Membership.Status
 
@@ -46,6 +46,15 @@ def membership_change_status(
             params={"old": Status(old).label, "new": Status(status).label},
             code="transition",
         )
+    if status in (Status.ACTIVE, Status.PAUSED) and not membership.has_access:
+        raise ValidationError(
+            _(
+                "%(company)s has not accepted the alliance's membership invitation yet, so "
+                "it cannot become a member."
+            ),
+            params={"company": membership.company.name},
+            code="no_consent",
+        )
     today = timezone.localdate()
     if status == Status.LEFT:
         if not reason.strip():
@@ -77,19 +86,34 @@ def company_register(*, alliance, data: dict, by=None, status: str = Status.PROS
     company = Company(**data)
     company.full_clean()
     company.save()
-    membership_add(alliance=alliance, company=company, by=by, status=status)
+    membership_add(alliance=alliance, company=company, by=by, status=status, shared=True)
     return company
 
 
 @transaction.atomic
-def membership_add(*, alliance, company, by=None, status: str = Status.PROSPECT) -> Membership:
-    """Make an existing company a member (by default a prospect) of `alliance`."""
+def membership_add(
+    *, alliance, company, by=None, status: str = Status.PROSPECT, shared: bool = False
+) -> Membership:
+    """Make a company a member (by default a prospect) of `alliance`.
+
+    `shared` is only for a company this alliance registers itself: a company already in
+    the register shares its data only once it accepts a membership invitation
+    (`membership_invitation_answer`), see companies/access.py.
+    """
+    if not shared and status not in (Status.PROSPECT, Status.INVITED):
+        raise ValidationError(
+            _("A company already in the portal's register joins as a prospect."),
+            code="no_consent",
+        )
+    now = timezone.now()
     membership, created = Membership.objects.get_or_create(
         alliance=alliance,
         company=company,
         defaults={
             "status": status,
             "joined_on": timezone.localdate() if status == Status.ACTIVE else None,
+            "access_granted_at": now if shared else None,
+            "access_granted_by": by if shared else None,
         },
     )
     if created:
@@ -115,3 +139,63 @@ def story_review(*, story, by, approve: bool, comment: str = ""):
     story.published_at = timezone.now() if approve else None
     story.save()
     return story
+
+
+@transaction.atomic
+def membership_invite(*, membership: Membership, by=None, note: str = "") -> Membership:
+    """Invite a company from the shared register to join, asking it to share its data.
+
+    The company's people who may sign see the invitation on their company page and answer
+    it there (`membership_invitation_answer`)."""
+    if membership.has_access:
+        raise ValidationError(
+            _("%(company)s already shares its data with the alliance."),
+            params={"company": membership.company.name},
+            code="already_shared",
+        )
+    return membership_change_status(
+        membership=membership,
+        status=Status.INVITED,
+        by=by,
+        note=note or _("Membership invitation sent to the company."),
+    )
+
+
+@transaction.atomic
+def membership_invitation_answer(*, membership: Membership, by, accept: bool) -> Membership:
+    """A person who may sign for the company accepts or declines an alliance's invitation.
+
+    Accepting shares the company's contacts, people, climate accounts and agreements with
+    the alliance from now on; declining returns the membership to prospect. Raises
+    ValidationError when there is no open invitation or `by` may not sign for the company.
+    """
+    membership = (
+        Membership.objects.select_for_update().select_related("company").get(pk=membership.pk)
+    )
+    if not membership.awaits_answer:
+        raise ValidationError(_("This invitation has already been answered."), code="answered")
+    if not Representation.objects.filter(
+        user=by, company_id=membership.company_id, may_sign=True
+    ).exists():
+        raise ValidationError(
+            _("Only a person who may sign for the company can answer the invitation."),
+            code="may_not_sign",
+        )
+    if not accept:
+        return membership_change_status(
+            membership=membership,
+            status=Status.PROSPECT,
+            by=by,
+            note=_("The company declined the membership invitation."),
+        )
+    membership.access_granted_at = timezone.now()
+    membership.access_granted_by = by
+    membership.save(update_fields=["access_granted_at", "access_granted_by"])
+    MembershipEvent.objects.create(
+        membership=membership,
+        from_status=membership.status,
+        to_status=membership.status,
+        note=_("The company accepted the membership invitation and shares its data."),
+        changed_by=by,
+    )
+    return membership

@@ -1,36 +1,26 @@
 """Companies as spreadsheets: one column layout for the member export, the import template
 and the import itself, so a list can go out, be edited in Excel and come back.
 
-Files have a header row of the English column keys (stable machine names, never translated).
-CSV is written UTF-8 with a byte-order mark and ";" as delimiter, because that is what Excel
-with Danish regional settings opens correctly (Danish letters intact, one value per column);
-the reader accepts "," as well and falls back to Windows-1252, which is what Excel's plain
-"CSV" format saves in.
+Files have a header row of the English column keys (stable machine names, never translated);
+reading and writing the files themselves is `klimaalliance.tabular`'s work.
 """
 
-import csv
 import datetime
-import io
-import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import TYPE_STRING
-from openpyxl.utils import get_column_letter
+
+from klimaalliance import tabular
 
 from .industries import Industry, SizeBand
 from .models import Company, Membership
-from .services import membership_add
+from .services import company_register, membership_add
 from .validators import validate_cvr, validate_postcode
-
-logger = logging.getLogger(__name__)
 
 COMPANY_COLUMNS = (
     "cvr",
@@ -48,22 +38,10 @@ MEMBERSHIP_COLUMNS = ("status", "joined_on")
 COLUMNS = COMPANY_COLUMNS + MEMBERSHIP_COLUMNS
 REQUIRED_COLUMNS = ("cvr", "legal_name", "industry")
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 PROGRESS_EVERY = 100
-CSV_DELIMITER = ";"
-# Excel runs a cell starting with one of these as a formula; CSV export quotes them with an
-# apostrophe (OWASP's advice) and the reader removes that apostrophe again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
-
-
-class SpreadsheetError(ValidationError):
-    """The uploaded file as a whole cannot be used (wrong type, empty, too big, no headers)."""
 
 
 class ImportFailed(Exception):
@@ -82,62 +60,34 @@ def membership_row(membership: Membership) -> dict:
     return row
 
 
+def _text_rows(rows):
+    # Every value as text, so CVR numbers and postcodes keep their leading zeros.
+    return ([str(row.get(key, "")) for key in COLUMNS] for row in rows)
+
+
 def write_csv(rows) -> bytes:
     """`rows` (dicts keyed by `COLUMNS`) as a semicolon-separated UTF-8 CSV with BOM."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_defuse_formula(str(row.get(key, ""))) for key in COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    return tabular.write_csv(COLUMNS, _text_rows(rows))
 
 
 def write_xlsx(rows, *, with_reference=False) -> bytes:
-    """`rows` as an XLSX workbook; every cell is text so CVR numbers and postcodes keep
-    their leading zeros and nothing is read as a formula.
+    """`rows` as an XLSX workbook with every cell text.
 
     `with_reference` adds a second sheet "industries" listing the DB07 sections and the
     allowed size bands and statuses, in the active language.
     """
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "companies"
-    sheet.append(COLUMNS)
-    for row in rows:
-        sheet.append([str(row.get(key, "")) for key in COLUMNS])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            cell.data_type = TYPE_STRING
-            cell.number_format = "@"
-    for index, key in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(key) + 4)
-    sheet.freeze_panes = "A2"
+    sheets = [tabular.Sheet("companies", COLUMNS, _text_rows(rows))]
     if with_reference:
-        _add_reference_sheet(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheets.append(tabular.Sheet("industries", ("column", "code", "name"), _reference_rows()))
+    return tabular.write_xlsx(*sheets)
 
 
-def _add_reference_sheet(workbook):
-    sheet = workbook.create_sheet("industries")
-    sheet.append(["column", "code", "name"])
+def _reference_rows():
     for choices, column in ((Industry, "industry"), (SizeBand, "size_band")):
         for value, label in choices.choices:
-            sheet.append([column, value, str(label)])
+            yield [column, value, str(label)]
     for value, label in Membership.Status.choices:
-        sheet.append(["status", value, str(label)])
-    sheet.column_dimensions["C"].width = 55
-
-
-def _defuse_formula(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
-def _restore_formula(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
+        yield ["status", value, str(label)]
 
 
 # --- Reading -----------------------------------------------------------------------------
@@ -150,130 +100,20 @@ def read_rows(uploaded_file, filename: str) -> list[dict]:
     Blank rows are skipped; unknown columns are ignored. Values are stripped strings.
     Raises SpreadsheetError with a message for the user when the file cannot be used.
     """
-    extension = PurePath(filename or "").suffix.lower()
-    if extension not in (".csv", ".xlsx"):
-        raise SpreadsheetError(
-            _("Upload a CSV or XLSX file (the file name must end in .csv or .xlsx)."),
-            code="extension",
-        )
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        raise _too_large()
-    uploaded_file.seek(0)
-    records = _xlsx_records(uploaded_file) if extension == ".xlsx" else _csv_records(uploaded_file)
-    return _rows_from_records(records)
-
-
-def _too_large():
-    return SpreadsheetError(
-        _("The file is larger than %(max)d MB. Split it into smaller files."),
-        params={"max": MAX_FILE_BYTES // (1024 * 1024)},
-        code="size",
+    table = tabular.read_table(
+        uploaded_file,
+        filename,
+        columns=COLUMNS,
+        required=REQUIRED_COLUMNS,
+        max_bytes=MAX_FILE_BYTES,
+        max_rows=MAX_ROWS,
+        missing_message=_(
+            "The first row must hold the column names. Missing: %(missing)s. "
+            "Download the template to see the columns."
+        ),
+        no_rows_message=_("The file has a header row but no companies below it."),
     )
-
-
-def _csv_records(uploaded_file):
-    data = uploaded_file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise _too_large()
-    if b"\x00" in data or data.startswith(b"PK\x03\x04"):
-        raise SpreadsheetError(
-            _("This is not a CSV file. Save the spreadsheet as CSV or XLSX and try again."),
-            code="not_csv",
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel's plain "CSV" format (not "CSV UTF-8") saves in Windows-1252.
-        text = data.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    try:
-        for record in csv.reader(io.StringIO(text), delimiter=delimiter):
-            yield [_restore_formula(value) for value in record]
-    except csv.Error as exc:
-        raise SpreadsheetError(
-            _("The CSV file cannot be read: %(error)s"), params={"error": exc}, code="csv"
-        ) from exc
-
-
-def _xlsx_records(uploaded_file):
-    workbook = None
-    try:
-        workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    # openpyxl raises many kinds of exceptions on damaged or disguised files; to the user
-    # they all mean the same thing.
-    except Exception as exc:
-        logger.info("Unreadable XLSX upload: %r", exc)
-        raise SpreadsheetError(
-            _("The XLSX file cannot be read. Open it in Excel, save it again and retry."),
-            code="xlsx",
-        ) from exc
-    finally:
-        if workbook is not None:
-            workbook.close()
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _rows_from_records(records) -> list[dict]:
-    header = None
-    rows = []
-    for number, record in enumerate(records, start=1):
-        values = [value.strip() for value in record]
-        if header is None:
-            header = _check_header(values)
-            continue
-        if not any(values):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise SpreadsheetError(
-                _("The file has more than %(max)d rows. Split it into smaller files."),
-                params={"max": MAX_ROWS},
-                code="rows",
-            )
-        row = {key: values[i] if i < len(values) else "" for key, i in header.items()}
-        row["row"] = number
-        rows.append(row)
-    if header is None:
-        raise SpreadsheetError(_("The file is empty."), code="empty")
-    if not rows:
-        raise SpreadsheetError(
-            _("The file has a header row but no companies below it."), code="no_rows"
-        )
-    return rows
-
-
-def _check_header(values) -> dict:
-    """Map each known column key to its position; raise if a required column is missing."""
-    positions = {}
-    for index, value in enumerate(values):
-        key = value.lower().replace(" ", "_")
-        if key in COLUMNS and key not in positions:
-            positions[key] = index
-    missing = [key for key in REQUIRED_COLUMNS if key not in positions]
-    if missing:
-        raise SpreadsheetError(
-            _(
-                "The first row must hold the column names. Missing: %(missing)s. "
-                "Download the template to see the columns."
-            ),
-            params={"missing": ", ".join(missing)},
-            code="header",
-        )
-    return positions
+    return table.rows
 
 
 # --- Validating --------------------------------------------------------------------------
@@ -303,7 +143,8 @@ def validate_rows(alliance, rows) -> list[RowResult]:
     Errors: bad or missing CVR, missing legal name, unknown industry, size band or status,
     bad postcode, website or date, over-long text, a CVR twice in the file and a company
     that is already a member of `alliance`. A CVR already in the register (but not a member)
-    is fine: that company will be added as a member.
+    is fine as long as the row asks for no status but prospect: that company joins as a
+    prospect and keeps its details; it is not this alliance's to change.
     """
     results = [_clean_row(row) for row in rows]
     _mark_duplicates(results)
@@ -432,7 +273,8 @@ def _mark_duplicates(results):
 
 
 def _match_register(alliance, results):
-    """Attach register companies to rows by CVR; a row whose company is a member errs."""
+    """Attach register companies to rows by CVR; a row whose company is a member errs, and
+    so does a row that asks for a status other than prospect for a register company."""
     cvrs = {r.values["cvr"] for r in results if r.values["cvr"]}
     companies = {}
     members = set()
@@ -454,6 +296,15 @@ def _match_register(alliance, results):
             )
         elif cvr in companies:
             result.company = companies[cvr]
+            status = result.values["status"]
+            # An unknown status already has its own error.
+            if status in Membership.Status.values and status != Membership.Status.PROSPECT:
+                result.errors.append(
+                    _(
+                        "A company already in the portal's register joins as a prospect; "
+                        "leave the status empty."
+                    )
+                )
 
 
 # --- Importing ---------------------------------------------------------------------------
@@ -462,10 +313,11 @@ def _match_register(alliance, results):
 def import_rows(alliance, rows, by=None, progress=None) -> int:
     """Import `rows` into `alliance` all-or-nothing and return the number of new members.
 
-    New CVR numbers become companies; every row becomes a membership with the row's status
-    (prospect if empty). Everything happens in one transaction: if any row has an error or
-    cannot be saved, ImportFailed is raised and nothing is saved. `progress(done, total)` is
-    called every `PROGRESS_EVERY` rows and once at the end.
+    New CVR numbers become companies, members with the row's status (prospect if empty); a
+    company already in the register becomes a prospect and its details stay as they are.
+    Everything happens in one transaction: if any row has an error or cannot be saved,
+    ImportFailed is raised and nothing is saved. `progress(done, total)` is called every
+    `PROGRESS_EVERY` rows and once at the end.
     """
     total = len(rows)
     with transaction.atomic():
@@ -497,13 +349,18 @@ def _import_row(alliance, result: RowResult, by):
     values = result.values
     company = result.company
     if company is None:
-        company = Company(**{key: values[key] for key in COMPANY_COLUMNS})
-        company.full_clean()
-        company.save()
-    membership = membership_add(alliance=alliance, company=company, by=by, status=values["status"])
-    if values["joined_on"] and membership.joined_on != values["joined_on"]:
-        membership.joined_on = values["joined_on"]
-        membership.save(update_fields=["joined_on"])
+        data = {key: values[key] for key in COMPANY_COLUMNS}
+        company = company_register(alliance=alliance, data=data, by=by, status=values["status"])
+    else:
+        # Already in the register: it shares its data with this alliance only once it
+        # accepts a membership invitation, so it joins as a prospect and stays as it is.
+        membership_add(alliance=alliance, company=company, by=by, status=Membership.Status.PROSPECT)
+    joined_on = values["joined_on"]
+    if joined_on:
+        membership = company.memberships.get(alliance=alliance)
+        if membership.joined_on != joined_on:
+            membership.joined_on = joined_on
+            membership.save(update_fields=["joined_on"])
 
 
 FILE_HELP = gettext_lazy(

@@ -8,8 +8,10 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from klimaalliance.tabular import SpreadsheetError
+
 from .models import ImportJob
-from .spreadsheets import ImportFailed, SpreadsheetError, import_rows, read_rows
+from .spreadsheets import ImportFailed, import_rows, read_rows
 
 logger = logging.getLogger(__name__)
 

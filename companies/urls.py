@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/", staff.company_detail, name="company-detail"),
     path("<int:pk>/edit/", staff.company_edit, name="company-edit"),
     path("<int:pk>/status/", staff.membership_status, name="membership-status"),
+    path("<int:pk>/invite/", staff.membership_invite, name="membership-invite"),
     path("<int:pk>/notes/", staff.note_create, name="note-create"),
     path("<int:pk>/dialogues/", staff.dialogue_create, name="dialogue-create"),
     path("<int:pk>/dialogues/<int:dialogue_id>/done/", staff.dialogue_done, name="dialogue-done"),

@@ -7,6 +7,11 @@ the report's deterministic, unguessable path (`Report.pdf_token`) and overwritte
 rendered again, so rendering twice — a regenerate button, a task delivered twice after a
 worker died — always leaves exactly one file per report. A batch counts its progress from
 the reports it has rendered (`Report.pdf_batch`), never from counters a lost task could skew.
+
+Every job is queued through the outbox, by task name, in the transaction of the change that
+asks for it (a batch, a regenerate, an annual report request): with Redis down the request
+still answers at once, the job waits in the outbox (`*_waiting` says so, for the page) and
+runs once when the sweeper sends it. Pressing a button again meanwhile queues nothing twice.
 """
 
 import datetime
@@ -25,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from companies.industries import Industry
+from klimaalliance import outbox
 from klimaalliance.pdf import html_to_pdf
 
 from . import charts, selectors
@@ -37,6 +43,10 @@ logger = logging.getLogger(__name__)
 ZERO = Decimal(0)
 # A batch that has not finished after this long may be replaced by a new one.
 BATCH_STALE_AFTER = datetime.timedelta(minutes=30)
+
+RENDER_REPORT_TASK = "emissions.tasks.render_report_pdf"
+START_BATCH_TASK = "emissions.tasks.start_report_batch"
+RENDER_ANNUAL_TASK = "emissions.tasks.render_alliance_report_pdf"
 
 
 def document_language() -> str:
@@ -198,14 +208,18 @@ def report_pdf_store(report_id: int, batch_id: int | None = None) -> str:
     return name
 
 
+@transaction.atomic
 def report_queue_pdf(*, report) -> None:
-    """Render the report's PDF again (the regenerate button), after the commit."""
+    """Render the report's PDF again (the regenerate button), after the commit; pressed
+    again while that render still waits for the broker, it queues nothing more."""
     if report.status != Report.Status.APPROVED:
         raise ValidationError(_("Only an approved report has a PDF."))
-    from .tasks import render_report_pdf
+    outbox.enqueue(RENDER_REPORT_TASK, report.pk, unique=True)
 
-    report_id = report.pk
-    transaction.on_commit(lambda: render_report_pdf.delay(report_id))
+
+def report_pdf_waiting(report) -> bool:
+    """True while the report's regenerate job waits for the background service."""
+    return outbox.waiting(RENDER_REPORT_TASK, report.pk)
 
 
 # --- Batches -----------------------------------------------------------------------------------
@@ -242,33 +256,63 @@ def running_batch(reporting_round):
     )
 
 
+def batch_waiting(batch) -> bool:
+    """True while the batch's start job waits in the outbox for the background service."""
+    return outbox.waiting(START_BATCH_TASK, batch.pk)
+
+
+def _waiting_batch(reporting_round):
+    unfinished = ReportBatch.objects.filter(round=reporting_round, finished_at__isnull=True)
+    return next((batch for batch in unfinished if batch_waiting(batch)), None)
+
+
 @transaction.atomic
 def batch_start(*, reporting_round, by) -> ReportBatch:
-    """Render every approved report of the round; one task per report after the commit."""
+    """Render every approved report of the round: the batch and its start job are saved
+    together, and the job fans out one task per report once the broker has it.
+
+    A batch whose start job still waits for the broker is not "running": starting again
+    returns that batch (its job is tried again after the commit) instead of refusing, and
+    never makes a second one. Refused while a started batch runs, or without reports.
+    """
+    waiting = _waiting_batch(reporting_round)
+    if waiting is not None:
+        outbox.enqueue(START_BATCH_TASK, waiting.pk, unique=True)
+        return waiting
     if running_batch(reporting_round) is not None:
         raise ValidationError(_("The PDFs of this round are being rendered already."))
     total = Report.objects.filter(round=reporting_round, status=Report.Status.APPROVED).count()
     if not total:
         raise ValidationError(_("The round has no approved reports yet."))
     batch = ReportBatch.objects.create(round=reporting_round, started_by=by, total=total)
-    from .tasks import start_report_batch
-
-    batch_id = batch.pk
-    transaction.on_commit(lambda: start_report_batch.delay(batch_id))
+    outbox.enqueue(START_BATCH_TASK, batch.pk)
     return batch
 
 
+def batch_fan_out(batch_id: int, queue_render) -> int:
+    """The start job, in the worker: restart the batch's clock (it may have waited in the
+    outbox) and queue, through `queue_render(report_id)`, every report the batch has not
+    rendered. Running it twice queues nothing that matters twice: each render skips a
+    report its batch has rendered. Returns how many were queued."""
+    batch = ReportBatch.objects.get(pk=batch_id)
+    if batch.finished_at is None:
+        ReportBatch.objects.filter(pk=batch_id).update(started_at=timezone.now())
+    report_ids = list(batch_reports(batch).exclude(pdf_batch=batch).values_list("pk", flat=True))
+    for report_id in report_ids:
+        queue_render(report_id)
+    batch_finish_if_done(batch_id)
+    return len(report_ids)
+
+
+@transaction.atomic
 def batch_requeue_missing(*, batch) -> int:
     """Queue again the reports of the batch that are not rendered yet (e.g. after the
-    broker lost a task). Rendering is idempotent, so a report never gets two files."""
-    from .tasks import render_report_pdf
-
-    missing = list(batch_reports(batch).exclude(pdf_batch=batch).values_list("pk", flat=True))
-    batch_id = batch.pk
-    transaction.on_commit(
-        lambda: [render_report_pdf.delay(report_id, batch_id) for report_id in missing]
-    )
-    return len(missing)
+    broker lost a task), through the batch's start job; returns how many. Rendering is
+    idempotent, so a report never gets two files."""
+    missing = batch_reports(batch).exclude(pdf_batch=batch).count()
+    if missing:
+        outbox.enqueue(START_BATCH_TASK, batch.pk, unique=True)
+    return missing
 
 
 # --- The alliance's annual report --------------------------------------------------------------
@@ -332,8 +376,12 @@ def render_alliance_report_html(alliance, year, *, language=None) -> str:
 
 
 def alliance_report_pdf_store(alliance_report_id: int) -> str:
-    """Render the annual report and store it at its own path, replacing an earlier one."""
+    """Render the annual report and store it at its own path, replacing an earlier one.
+
+    Idempotent: a report rendered since it was last requested is not rendered again."""
     document = AllianceReport.objects.select_related("alliance").get(pk=alliance_report_id)
+    if document.pdf and not alliance_report_pending(document):
+        return document.pdf.name
     data = html_to_pdf(render_alliance_report_html(document.alliance, document.year))
     name = alliance_report_path(document, "report.pdf")
     with transaction.atomic():
@@ -352,11 +400,13 @@ def alliance_report_request(*, alliance, year, by=None) -> AllianceReport:
     document.full_clean()
     document.requested_at = timezone.now()
     document.save(update_fields=["requested_at"])
-    from .tasks import render_alliance_report_pdf
-
-    document_id = document.pk
-    transaction.on_commit(lambda: render_alliance_report_pdf.delay(document_id))
+    outbox.enqueue(RENDER_ANNUAL_TASK, document.pk, unique=True)
     return document
+
+
+def alliance_report_waiting(document) -> bool:
+    """True while the annual report's job waits for the background service."""
+    return outbox.waiting(RENDER_ANNUAL_TASK, document.pk)
 
 
 def alliance_report_pending(document) -> bool:

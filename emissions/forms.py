@@ -71,6 +71,8 @@ class LocalizedDecimalField(forms.DecimalField):
 
 
 # --- Checks shared by the line form and the spreadsheet import ---------------------------
+# (emissions.spreadsheets imports these, and holds the import's upload form, so the import
+# runs one way: spreadsheets -> forms.)
 
 
 def check_quantity(value):
@@ -328,24 +330,6 @@ CATEGORY_OF_ACTIVITY = {
     Activity.FLIGHTS: Category.BUSINESS_TRAVEL,
     Activity.WASTE: Category.WASTE,
 }
-
-
-class ImportForm(forms.Form):
-    """A CSV or XLSX file of lines; a valid form holds the file's rows in `rows`."""
-
-    file = forms.FileField(
-        label=_("File with the year's lines (CSV or XLSX)"),
-        widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),
-        allow_empty_file=True,  # the reader explains an empty file better
-    )
-    version = VersionField()
-
-    def clean_file(self):
-        from .spreadsheets import read_rows
-
-        uploaded = self.cleaned_data["file"]
-        self.rows = read_rows(uploaded, uploaded.name)
-        return uploaded
 
 
 class AttachmentForm(forms.Form):

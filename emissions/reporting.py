@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from companies.models import Company, Membership
+from companies import access
 from klimaalliance import outbox
 from partnerships.models import Agreement, Pledge
 
@@ -73,9 +73,7 @@ def round_open(*, alliance, year, deadline, by) -> ReportingRound:
             reporting_round.save()
     except IntegrityError as error:  # a concurrent request won the race
         raise ValidationError(_("A reporting round for that year already exists.")) from error
-    members = Company.objects.filter(
-        memberships__alliance=alliance, memberships__status=Membership.Status.ACTIVE
-    ).distinct()
+    members = access.reporting_companies(alliance)
     reports = Report.objects.bulk_create(
         Report(round=reporting_round, company=company) for company in members
     )
@@ -388,9 +386,7 @@ def members_to_follow_up(alliance, misses=2):
         reports__status__in=OPEN_STATUSES,
     )
     return (
-        Company.objects.filter(
-            memberships__alliance=alliance, memberships__status=Membership.Status.ACTIVE
-        )
+        access.reporting_companies(alliance)
         .annotate(missed_rounds=Count("reports", filter=missed, distinct=True))
         .filter(missed_rounds__gte=misses)
     )

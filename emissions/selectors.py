@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from companies.models import Company, Membership
+from companies import access
 from klimaalliance.models import AllianceTarget
 from partnerships.models import Agreement, Pledge
 
@@ -42,10 +42,8 @@ TONNES = DecimalField(max_digits=16, decimal_places=3)
 
 
 def members(alliance):
-    """The alliance's active member companies."""
-    return Company.objects.filter(
-        memberships__alliance=alliance, memberships__status=Membership.Status.ACTIVE
-    )
+    """The alliance's reporting members (`companies.access.reporting_companies`)."""
+    return access.reporting_companies(alliance)
 
 
 def approved_in(alliance, *, company=None, year=None):

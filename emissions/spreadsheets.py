@@ -1,5 +1,6 @@
 """A year's climate account lines as a spreadsheet: one column layout for CSV and XLSX, for
-the export and the import, so a year can go out, be edited in Excel and come back.
+the export and the import, so a year can go out, be edited in Excel and come back. Reading
+and writing the files themselves is `klimaalliance.tabular`'s work.
 
 The header row holds the English column keys (`COLUMNS`, never translated); codes are the
 portal's own (category "s2_electricity", activity "electricity", method "activity" or
@@ -20,24 +21,25 @@ Number conventions, chosen and documented on the import page:
   in the active language's convention.
 """
 
-import csv
-import io
-import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
+
+from klimaalliance import tabular
 
 from . import units
-from .forms import check_market_factor, check_quantity, check_tonnes, normalize_number
+from .forms import (
+    VersionField,
+    check_market_factor,
+    check_quantity,
+    check_tonnes,
+    normalize_number,
+)
 from .models import Activity, Category, EmissionFactor, InventoryLine, scope_of
-
-logger = logging.getLogger(__name__)
 
 COLUMNS = (
     "scope",
@@ -55,23 +57,12 @@ COLUMNS = (
     "method_note",
 )
 REQUIRED_COLUMNS = ("category", "description", "method", "quantity", "unit", "activity", "tonnes")
-NUMBER_COLUMNS = ("quantity", "market_factor", "tonnes")
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 # (delimiter, decimal mark, thousands separator) of a CSV, by language.
 CSV_CONVENTIONS = {"da": (";", ",", "."), "en": (",", ".", ",")}
 YES = {"yes", "ja", "true", "1", "x", "y", "j"}
 NO = {"no", "nej", "false", "0", "", "n"}
-# Excel runs a cell starting with one of these as a formula (OWASP: CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class SpreadsheetError(ValidationError):
-    """The file as a whole cannot be used: wrong type, too big, empty or wrong headers."""
 
 
 def csv_convention(language=None):
@@ -102,72 +93,31 @@ def line_row(line: InventoryLine) -> dict:
     }
 
 
-def _plain(value: Decimal) -> str:
-    """A Decimal without exponent or trailing zeros: 2900.000 → "2900", 0.5 → "0.5"."""
-    text = format(value.normalize(), "f")
-    return text
-
-
-def _csv_cell(value, decimal_mark) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return _plain(value).replace(".", decimal_mark)
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def write_csv(lines, *, language=None) -> bytes:
     """The lines as CSV in the conventions of `language` (the active one by default)."""
     delimiter, decimal_mark, _thousands = csv_convention(language)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for line in lines:
-        row = line_row(line)
-        writer.writerow([_csv_cell(row[key], decimal_mark) for key in COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+    rows = (line_row(line) for line in lines)
+    return tabular.write_csv(COLUMNS, rows, delimiter=delimiter, decimal_mark=decimal_mark)
 
 
 def write_xlsx(lines) -> bytes:
     """The lines as an XLSX workbook (numbers as numbers) with a second sheet "codes" that
     lists the categories, activities, methods and units in the active language."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "lines"
-    sheet.append(COLUMNS)
-    for line in lines:
-        row = line_row(line)
-        sheet.append([_xlsx_cell(row[key]) for key in COLUMNS])
-    for index, key in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(key) + 4)
-    sheet.column_dimensions[get_column_letter(COLUMNS.index("description") + 1)].width = 40
-    sheet.freeze_panes = "A2"
-    codes = workbook.create_sheet("codes")
-    codes.append(["column", "code", "meaning"])
-    for value, label in Category.choices:
-        codes.append(["category", value, str(label)])
-    for value, label in InventoryLine.Method.choices:
-        codes.append(["method", value, str(label)])
-    for value, label in Activity.choices:
-        codes.append(["activity", value, str(label)])
-    for value, label in units.Unit.choices:
-        codes.append(["unit", value, str(label)])
-    codes.column_dimensions["C"].width = 55
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tabular.write_xlsx(
+        tabular.Sheet("lines", COLUMNS, (line_row(line) for line in lines)),
+        tabular.Sheet("codes", ("column", "code", "meaning"), _code_rows()),
+    )
 
 
-def _xlsx_cell(value):
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        # openpyxl stores Decimal as a number; integral values as int keep Excel tidy.
-        return int(value) if value == value.to_integral() else value.normalize()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
+def _code_rows():
+    for column, choices in (
+        ("category", Category.choices),
+        ("method", InventoryLine.Method.choices),
+        ("activity", Activity.choices),
+        ("unit", units.Unit.choices),
+    ):
+        for value, label in choices:
+            yield [column, value, str(label)]
 
 
 # --- Reading -----------------------------------------------------------------------------
@@ -188,83 +138,25 @@ def read_rows(uploaded_file, filename: str) -> Rows:
 
     Raises SpreadsheetError with a message for the user when the file cannot be used.
     """
-    extension = PurePath(filename or "").suffix.lower()
-    if extension not in (".csv", ".xlsx"):
-        raise SpreadsheetError(
-            _("Upload a CSV or XLSX file (the file name must end in .csv or .xlsx)."),
-            code="extension",
-        )
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > MAX_FILE_BYTES:
-        raise _too_large()
-    uploaded_file.seek(0)
-    if extension == ".xlsx":
+    table = tabular.read_table(
+        uploaded_file,
+        filename,
+        columns=COLUMNS,
+        required=REQUIRED_COLUMNS,
+        max_bytes=MAX_FILE_BYTES,
+        max_rows=MAX_ROWS,
+        missing_message=_(
+            "The first row must hold the column names of the export. Missing: "
+            "%(missing)s. Export a year to see the columns."
+        ),
+        no_rows_message=_("The file has a header row but no lines below it."),
+        cell=_xlsx_value,
+    )
+    if table.delimiter is None:
         _delimiter, decimal, thousands = csv_convention()
-        records = _xlsx_records(uploaded_file)
     else:
-        records, decimal, thousands = _csv_records(uploaded_file)
-    return Rows(_rows_from_records(records), decimal, thousands)
-
-
-def _too_large():
-    return SpreadsheetError(
-        _("The file is larger than %(max)d MB. A year's lines fit in far less."),
-        params={"max": MAX_FILE_BYTES // (1024 * 1024)},
-        code="size",
-    )
-
-
-def _not_a_spreadsheet():
-    return SpreadsheetError(
-        _("This is not a CSV file. Save the spreadsheet as CSV or XLSX and try again."),
-        code="not_csv",
-    )
-
-
-def _csv_records(uploaded_file):
-    data = uploaded_file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise _too_large()
-    if b"\x00" in data or data.startswith((b"PK\x03\x04", b"%PDF")):
-        raise _not_a_spreadsheet()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel's plain "CSV" format (not "CSV UTF-8") saves in Windows-1252.
-        text = data.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    if first_line.count(";") >= first_line.count(","):
-        delimiter, decimal, thousands = CSV_CONVENTIONS["da"]
-    else:
-        delimiter, decimal, thousands = CSV_CONVENTIONS["en"]
-    try:
-        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    except csv.Error as exc:
-        raise SpreadsheetError(
-            _("The CSV file cannot be read: %(error)s"), params={"error": exc}, code="csv"
-        ) from exc
-    return records, decimal, thousands
-
-
-def _xlsx_records(uploaded_file):
-    workbook = None
-    try:
-        workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
-        return [
-            [_xlsx_value(value) for value in values]
-            for values in workbook.worksheets[0].iter_rows(values_only=True)
-        ]
-    # openpyxl raises many kinds of exceptions on damaged or disguised files; to the user
-    # they all mean the same thing.
-    except Exception as exc:
-        logger.info("Unreadable XLSX upload: %r", exc)
-        raise SpreadsheetError(
-            _("The XLSX file cannot be read. Open it in Excel, save it again and retry."),
-            code="xlsx",
-        ) from exc
-    finally:
-        if workbook is not None:
-            workbook.close()
+        _delimiter, decimal, thousands = CSV_CONVENTIONS["da" if table.delimiter == ";" else "en"]
+    return Rows(table.rows, decimal, thousands)
 
 
 def _xlsx_value(value):
@@ -278,55 +170,20 @@ def _xlsx_value(value):
     return str(value)
 
 
-def _rows_from_records(records) -> list[dict]:
-    header = None
-    rows = []
-    for number, record in enumerate(records, start=1):
-        values = [_restore(value.strip()) if isinstance(value, str) else value for value in record]
-        if header is None:
-            if not any(values):
-                continue
-            header = _check_header(values)
-            continue
-        if not any(value not in ("", None) for value in values):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise SpreadsheetError(
-                _("The file has more than %(max)d lines."), params={"max": MAX_ROWS}, code="rows"
-            )
-        row = {key: values[i] if i < len(values) else "" for key, i in header.items()}
-        row["row"] = number
-        rows.append(row)
-    if header is None:
-        raise SpreadsheetError(_("The file is empty."), code="empty")
-    return rows
+class ImportForm(forms.Form):
+    """A CSV or XLSX file of lines; a valid form holds the file's rows in `rows`."""
 
+    file = forms.FileField(
+        label=gettext_lazy("File with the year's lines (CSV or XLSX)"),
+        widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),
+        allow_empty_file=True,  # the reader explains an empty file better
+    )
+    version = VersionField()
 
-def _restore(value: str) -> str:
-    """Undo the export's apostrophe before text Excel would run as a formula."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
-
-
-def _check_header(values) -> dict:
-    """Map each known column to its position; raise if a required column is missing."""
-    positions = {}
-    for index, value in enumerate(values):
-        key = str(value).strip().lower().replace(" ", "_")
-        if key in COLUMNS and key not in positions:
-            positions[key] = index
-    missing = [key for key in REQUIRED_COLUMNS if key not in positions]
-    if missing:
-        raise SpreadsheetError(
-            _(
-                "The first row must hold the column names of the export. Missing: "
-                "%(missing)s. Export a year to see the columns."
-            ),
-            params={"missing": ", ".join(missing)},
-            code="header",
-        )
-    return positions
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.rows = read_rows(uploaded, uploaded.name)
+        return uploaded
 
 
 # --- Validating --------------------------------------------------------------------------
@@ -355,7 +212,7 @@ def _text(row, key, max_length=None):
     value = row.get(key, "")
     text = "" if value is None else str(value).strip()
     if isinstance(value, Decimal):
-        text = _plain(value)
+        text = tabular.plain_decimal(value)
     if max_length and len(text) > max_length:
         raise ValidationError(
             _("%(column)s is longer than %(max)d characters."),
@@ -404,7 +261,11 @@ def _check_row(row, rows, inventory, library) -> RowResult:
     if category and scope is not None and scope != scope_of(category):
         result.errors.append(
             _("scope: the category %(category)s belongs to scope %(right)s, not %(wrong)s.")
-            % {"category": category, "right": scope_of(category), "wrong": _plain(scope)}
+            % {
+                "category": category,
+                "right": scope_of(category),
+                "wrong": tabular.plain_decimal(scope),
+            }
         )
     note = attempt("method_note", lambda: _text(row, "method_note", 500))
     market = attempt(

@@ -1,8 +1,13 @@
 """Whole-page cache for anonymous visitors, emptied whenever public data changes.
 
 Rather than tracking which pages show which rows, every cached page's key contains a
-*public data version*; any save or delete of a model that public pages show bumps the
+*public data version*; a committed change to a row that public pages show bumps the
 version, so the next request renders afresh. Old entries simply expire.
+
+A page's key holds everything its response varies on: the language, the full URL and the
+htmx header (a view answers htmx with a fragment, e.g. the partner list's results). The
+response says `Vary: HX-Request`, so browsers and proxies keep page and fragment apart
+too, and carries an ETag, so a visitor whose copy is still current gets a bodiless 304.
 """
 
 import contextlib
@@ -12,37 +17,59 @@ import time
 from functools import wraps
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from redis import RedisError
 
 VERSION_KEY = "public-data-version"
 PAGE_TIMEOUT = 10 * 60
-# Models whose rows appear on public pages (as "app_label.ModelName").
-PUBLIC_MODELS = [
-    "klimaalliance.Alliance",
-    "klimaalliance.AllianceTarget",
-    "companies.Company",
-    "companies.Membership",
-    "companies.Story",
-    "partnerships.Agreement",
-    "partnerships.AgreementFocusArea",
-    "partnerships.Pledge",
-    "partnerships.Signature",
-    "network.WorkingGroup",
-    "network.ChairTerm",
-    "network.GroupMember",
-    "network.GroupDocument",
-    "network.CommitmentPaper",
-    "network.CommitmentSignature",
-    "network.InspirationCase",
-    "network.AllianceNetwork",
-    "network.NetworkMember",
-    "network.NetworkEvent",
-    # An approved report adds a year to a publishing partner's public chart.
-    "emissions.Report",
-]
+
+
+def _status_in(*states):
+    return lambda instance: instance.status in states
+
+
+# Models whose rows appear on public pages ("app_label.ModelName"), each with a predicate
+# on the saved or deleted row: can this change alter a public page? None: any change can.
+#
+# A predicate sees the row as it is now, not as it was: the old value would cost a query
+# on every save. So each is chosen such that a row cannot leave its public states unseen,
+# i.e. it holds for every state that is or ever was public (the reason is given per model).
+# Where that does not hold (a published flag a staff form may untick), there is none.
+PUBLIC_MODELS = {
+    "klimaalliance.Alliance": None,
+    "klimaalliance.AllianceTarget": None,
+    "companies.Company": None,
+    # No public page lists memberships (a partner is a company with an active agreement);
+    # a prospect is an internal lead, and no membership state is public to leave.
+    "companies.Membership": lambda membership: membership.status != "prospect",
+    # Only approved stories are shown; a story is reviewed once, from submitted
+    # (companies.services.story_review), and an approved one is not edited again.
+    "companies.Story": _status_in("approved"),
+    # Public while active; once countersigned an agreement only moves on to expired,
+    # terminated or superseded, never back to draft, sent or signed.
+    "partnerships.Agreement": _status_in("active", "expired", "terminated", "superseded"),
+    "partnerships.AgreementFocusArea": None,
+    "partnerships.Pledge": None,
+    "partnerships.Signature": None,
+    "network.WorkingGroup": None,
+    "network.ChairTerm": None,
+    "network.GroupMember": None,
+    "network.GroupDocument": None,
+    # Drafts are for staff only; a paper goes draft → open → closed, never back.
+    "network.CommitmentPaper": _status_in("open", "closed"),
+    "network.CommitmentSignature": None,
+    "network.InspirationCase": None,
+    "network.AllianceNetwork": None,
+    "network.NetworkMember": None,
+    "network.NetworkEvent": None,
+    # An approved report adds a year to a publishing partner's public chart. Approved
+    # reports never change (only their PDF is added) nor go away (Report.save/delete),
+    # so drafts, submissions and returns cannot alter a public page.
+    "emissions.Report": _status_in("approved"),
+}
 
 
 # Each process remembers the version for a second: one cache round trip less per page
@@ -83,10 +110,47 @@ def bump_public_version(**kwargs):
         _memo["missed_bump"] = False
 
 
+class _BumpOnCommit:
+    """A transaction's one pending bump. Django forgets it when the transaction (or the
+    savepoint it was registered in) rolls back, so no bookkeeping of our own can go stale."""
+
+    def __init__(self):
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        bump_public_version()
+
+
+def bump_after_commit(using=None):
+    """Bump the version once the current transaction commits: once however many public
+    rows it changes (an import saving thousands), not at all if it rolls back, and never
+    before other requests can read the new data (they would cache old data under the new
+    version). Outside a transaction, at once."""
+    connection = transaction.get_connection(using)
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _BumpOnCommit) and not callback.done:
+            return
+    transaction.on_commit(_BumpOnCommit(), using=using, robust=True)
+
+
+def _public_row_changed(sender, instance, using, **kwargs):
+    changes_public_page = PUBLIC_MODELS[sender._meta.label]
+    if changes_public_page is None or changes_public_page(instance):
+        bump_after_commit(using)
+
+
 def connect_signals():
     for model in PUBLIC_MODELS:
-        post_save.connect(bump_public_version, sender=model, dispatch_uid=f"public-{model}")
-        post_delete.connect(bump_public_version, sender=model, dispatch_uid=f"public-del-{model}")
+        post_save.connect(_public_row_changed, sender=model, dispatch_uid=f"public-{model}")
+        post_delete.connect(_public_row_changed, sender=model, dispatch_uid=f"public-del-{model}")
+
+
+def _variant(request) -> str:
+    """What a public response depends on besides the data: the language, the whole URL
+    (host, path, query string) and the one request header public views read."""
+    parts = [get_language() or "", request.headers.get("HX-Request", ""), request.build_absolute_uri()]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def public_page(view):
@@ -96,20 +160,29 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         anonymous = not request.user.is_authenticated
         if request.method != "GET" or not anonymous:
-            return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            return _varies_on_htmx(view(request, *args, **kwargs))
+        variant = _variant(request)
         try:
-            key = f"page:{public_data_version()}:{get_language()}:{path}"
-            cached = cache.get(key)
+            key = f"page:{public_data_version()}:{variant}"
+            response = cache.get(key)
         except RedisError:  # the cache is down: serve the page uncached
-            return view(request, *args, **kwargs)
-        if cached is not None:
-            return cached
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.cookies:
+            return _varies_on_htmx(view(request, *args, **kwargs))
+        if response is None:
+            response = _varies_on_htmx(view(request, *args, **kwargs))
+            if response.status_code != 200 or response.cookies or response.streaming:
+                return response
             patch_cache_control(response, public=True, max_age=60)
+            # From the content, not the data version: after a bump that left this page
+            # as it was, a browser's copy is still current.
+            etag = hashlib.sha256(variant.encode() + response.content).hexdigest()[:32]
+            response["ETag"] = f'"{etag}"'
             with contextlib.suppress(RedisError):
                 cache.set(key, response, PAGE_TIMEOUT)
-        return response
+        return get_conditional_response(request, etag=response["ETag"], response=response)
 
     return wrapper
+
+
+def _varies_on_htmx(response):
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -14,6 +14,17 @@ already sent, so two sweepers, or a sweeper and the commit hook, never send one 
 twice. Delivery is at least once (a crash between publishing and committing `sent_at`
 sends again), which is why the tasks are idempotent.
 
+The request never waits on the broker: the publish does not retry, does not wait for a
+result (`ignore_result`; Celery's Redis result store would otherwise retry its connection
+for ~19 s and then stay broken for the whole process), and gives up after CONNECT_TIMEOUT
+or SOCKET_TIMEOUT (half a second) when Redis is down or hangs. Whatever goes wrong with the
+publish is logged and leaves the message for the sweeper; it never fails the request whose
+change has already been committed.
+
+Tasks are named by their dotted name (`enqueue("partnerships.tasks.render_agreement_pdf_task",
+pk)`), so a service queues work without importing the tasks module that imports it; a
+task object is accepted too. The name is checked at once, so a typo fails where it is made.
+
 Without a broker (`task_always_eager`, development and most tests) the commit hook runs
 the task in the process, as `.delay()` did before.
 """
@@ -31,28 +42,70 @@ from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-# Connecting to the broker gives up after this many seconds, without retrying: a signer
-# must not wait for a broker that is down.
-CONNECT_TIMEOUT = 2
-SOCKET_TIMEOUT = 5
+# Connecting to the broker, and each answer from it, gives up after this many seconds,
+# without retrying: a person must not wait for a broker that is down or hangs.
+CONNECT_TIMEOUT = 0.5
+SOCKET_TIMEOUT = 0.5
 KEEP_SENT = timedelta(days=30)
 
 
-def enqueue(task, *args) -> OutboxMessage:
+def task_name(task) -> str:
+    """The registered name of `task` (a task or its dotted name); KeyError if unknown."""
+    name = task if isinstance(task, str) else task.name
+    _task(name)
+    return name
+
+
+def enqueue(task, *args, unique: bool = False) -> OutboxMessage:
     """Queue `task(*args)` to run once the current transaction commits.
 
     Call it inside the transaction of the change that needs the job; if that transaction
-    rolls back, the job disappears with it. Arguments must be JSON (ids, not objects).
+    rolls back, the job disappears with it. `task` is a task's dotted name (or the task).
+    Arguments must be JSON (ids, not objects).
+
+    `unique=True` adds no second message while the same job still waits for the broker
+    (a button pressed again during an outage): that one is tried again after the commit,
+    and the job runs once when the broker is back.
     """
-    message = OutboxMessage.objects.create(task=task.name, args=list(args))
+    name = task_name(task)
+    message = waiting_message(name, *args) if unique else None
+    if message is None:
+        message = OutboxMessage.objects.create(task=name, args=list(args))
     transaction.on_commit(partial(publish, message.pk))
     return message
 
 
+def waiting_message(task, *args) -> OutboxMessage | None:
+    """The oldest message for `task(*args)` not handed to the broker yet, if any."""
+    name = task if isinstance(task, str) else task.name
+    return (
+        OutboxMessage.objects.filter(task=name, args=list(args), sent_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def waiting(task, *args) -> bool:
+    """True while the job `task(*args)` waits in the outbox for the broker, so a page can
+    say that the work is queued and starts by itself once the background service is back."""
+    return waiting_message(task, *args) is not None
+
+
 def publish(message_id: int) -> bool:
-    """Send one message now if nobody has; True when it was sent (or run, when eager)."""
+    """Send one message now if nobody has; True when it was sent (or run, when eager).
+
+    With a broker it never raises: a failure is logged and the sweeper sends it later.
+    """
     if celery_app.conf.task_always_eager:
         return _run_in_process(message_id)
+    try:
+        return _publish(message_id)
+    except Exception:
+        logger.exception("Outbox message %s not published; the sweeper will", message_id)
+        return False
+
+
+def _publish(message_id: int) -> bool:
     with _broker_connection() as connection, transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)

@@ -1,99 +1,14 @@
-import datetime
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from companies.models import Dialogue, Invitation, Membership, Story
-from companies.views.stories import published as published_stories
-from partnerships.models import Agreement
-from partnerships.public import alliance_figures, partner_counts, pledged_reduction
-from partnerships.selectors import public_partners, with_public_agreements
-
 from . import health, two_factor
-from .caching import public_page
 from .celery import app as celery_app
-from .models import Alliance, WorkerHeartbeat
-from .permissions import alliance_staff_required, platform_staff_required
-
-
-@require_GET
-@public_page
-def home(request):
-    """National overview: every alliance on the installation with its key figures."""
-    alliances = Alliance.objects.annotate(**partner_counts()).prefetch_related("targets")
-    return render(
-        request,
-        "klimaalliance/home.html",
-        {"alliances": alliances, "pledged": pledged_reduction()},
-    )
-
-
-@require_GET
-@public_page
-def alliance_detail(request, alliance_slug):
-    alliance = get_object_or_404(Alliance, slug=alliance_slug)
-    request.alliance = alliance
-    newest = public_partners(alliance, sort="-signed")[:6]
-    context = {
-        "alliance": alliance,
-        "targets": alliance.targets.all(),
-        "figures": alliance_figures(alliance),
-        "newest": with_public_agreements(newest, alliance),
-        "stories": published_stories(alliance)[:3],
-        "description": alliance.description_in(request.LANGUAGE_CODE),
-    }
-    return render(request, "klimaalliance/alliance_detail.html", context)
-
-
-@alliance_staff_required
-def staff_dashboard(request):
-    alliance = request.alliance
-    counts = dict(
-        Membership.objects.filter(alliance=alliance)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    status_counts = [
-        (value, label, counts.get(value, 0)) for value, label in Membership.Status.choices
-    ]
-    today = timezone.localdate()
-    end_of_week = today + datetime.timedelta(days=6 - today.weekday())
-    follow_ups = (
-        Dialogue.objects.filter(
-            alliance=alliance, follow_up_done=False, follow_up_on__lte=end_of_week
-        )
-        .select_related("company")
-        .order_by("follow_up_on")
-    )
-    agreements = Agreement.objects.filter(alliance=alliance).aggregate(
-        awaiting_company=Count("id", filter=Q(status=Agreement.Status.SENT)),
-        awaiting_countersignature=Count("id", filter=Q(status=Agreement.Status.SIGNED)),
-        renewals=Count(
-            "id",
-            filter=Q(
-                status=Agreement.Status.ACTIVE,
-                end_date__lte=today + datetime.timedelta(days=90),
-            ),
-        ),
-    )
-    context = {
-        "alliance": alliance,
-        "status_counts": status_counts,
-        "agreements": agreements,
-        "pending_stories": Story.objects.filter(
-            alliance=alliance, status=Story.Status.SUBMITTED
-        ).count(),
-        "follow_ups": follow_ups,
-        "today": today,
-    }
-    return render(request, "klimaalliance/staff_dashboard.html", context)
+from .models import WorkerHeartbeat
+from .permissions import platform_staff_required
 
 
 @login_required
@@ -126,15 +41,6 @@ def my_account(request):
 @require_GET
 def accessibility_statement(request):
     return render(request, "klimaalliance/accessibility.html")
-
-
-@require_GET
-def privacy(request):
-    context = {
-        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
-        "invitation_days": Invitation.INVITATION_DAYS,
-    }
-    return render(request, "klimaalliance/privacy.html", context)
 
 
 @require_GET

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.choices import FocusArea, PartnershipForm
+from klimaalliance.choices import FocusArea, PartnershipForm
 
 from .models import InspirationCase
 

@@ -23,23 +23,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.models import Company, Membership
+from companies import access
 
 from .models import ChairTerm, GroupDocument, GroupMember, WorkingGroup
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
-# Membership statuses that make a company a member of its alliance for group purposes.
-MEMBER_STATUSES = (Membership.Status.ACTIVE, Membership.Status.PAUSED)
 
 GROUP_FIELDS = ("name", "theme", "description", "description_en", "status", "chair_mode")
 
 
 def alliance_member_companies(alliance):
-    """Companies that may take part in `alliance`'s working groups (active or paused)."""
-    return Company.objects.filter(
-        memberships__alliance=alliance, memberships__status__in=MEMBER_STATUSES
-    ).order_by("legal_name")
+    """Companies that may take part in `alliance`'s working groups (its current members)."""
+    return access.member_companies(alliance).order_by("legal_name")
 
 
 def groups_of_company(alliance, company):

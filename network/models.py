@@ -12,8 +12,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
+from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.models import Alliance
-from partnerships.choices import FocusArea, PartnershipForm
+from klimaalliance.storage import private_storage
 from partnerships.models import SealedSignature
 
 
@@ -133,7 +134,7 @@ class GroupDocument(models.Model):
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("PDF file"), upload_to=document_path)
+    file = models.FileField(_("PDF file"), upload_to=document_path, storage=private_storage)
     is_published = models.BooleanField(_("published"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -176,7 +177,7 @@ class CommitmentPaper(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     published_at = models.DateTimeField(null=True, blank=True)
-    pdf = models.FileField(upload_to=paper_pdf_path, blank=True)
+    pdf = models.FileField(upload_to=paper_pdf_path, blank=True, storage=private_storage)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_signatures = models.PositiveIntegerField(
         default=0, help_text="How many signatures the stored PDF shows."

@@ -8,8 +8,8 @@ from dataclasses import asdict, dataclass
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from klimaalliance.choices import FocusArea
 from klimaalliance.pdf import html_to_pdf
-from partnerships.choices import FocusArea
 
 PDF_LANGUAGE = "da"
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from companies.models import Company
+from companies import access
 from klimaalliance import outbox
 from partnerships.models import Agreement, Pledge
 
@@ -104,14 +104,11 @@ def paper_close(*, paper, by=None) -> CommitmentPaper:
 
 def eligible_companies(user, paper):
     """Companies `user` may sign for that are current members of the paper's group."""
-    if not user.is_authenticated:
-        return Company.objects.none()
-    return Company.objects.filter(
-        representatives__user=user,
-        representatives__may_sign=True,
-        group_memberships__group_id=paper.group_id,
-        group_memberships__left_on__isnull=True,
-    ).order_by("legal_name")
+    return (
+        access.signing_companies(user)
+        .filter(group_memberships__group_id=paper.group_id, group_memberships__left_on__isnull=True)
+        .order_by("legal_name")
+    )
 
 
 def may_sign_paper(user, paper, company) -> bool:

@@ -8,8 +8,8 @@ Running `seed_network_demo()` again updates the same rows (idempotent).
 
 from django.db import transaction
 
+from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.models import Alliance
-from partnerships.choices import FocusArea, PartnershipForm
 
 from .models import AllianceNetwork, InspirationCase, NetworkMember
 

@@ -11,9 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.pdf import html_to_pdf
-
-from .choices import FocusArea, PartnershipForm
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 PLACEHOLDERS = (

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from companies import access
 from companies.models import Company
+from klimaalliance.choices import FocusArea, Scope
 
-from .choices import FocusArea, Scope
 from .documents import content_sha256
 from .models import Agreement, AgreementComment, CatalogueItem, Pledge, TemplateClause
 
@@ -50,10 +51,8 @@ class AgreementForm(forms.ModelForm):
 
     def __init__(self, *args, alliance, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["company"].queryset = (
-            Company.objects.filter(memberships__alliance=alliance)
-            .exclude(memberships__alliance=alliance, memberships__status="left")
-            .order_by("legal_name")
+        self.fields["company"].queryset = access.agreement_companies(alliance).order_by(
+            "legal_name"
         )
         for name in ("start_date", "end_date"):
             self.fields[name].input_formats = DATE_FORMATS

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
+from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.models import Alliance
-
-from .choices import FocusArea, PartnershipForm
+from klimaalliance.storage import private_storage
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
 
@@ -189,7 +189,7 @@ class Agreement(models.Model):
     )
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     termination_reason = models.TextField(_("reason for termination"), blank=True)
-    pdf = models.FileField(upload_to=agreement_pdf_path, blank=True)
+    pdf = models.FileField(upload_to=agreement_pdf_path, blank=True, storage=private_storage)
     pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     pdf_generated_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

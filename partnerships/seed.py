@@ -1,6 +1,7 @@
 """A sensible starting template and pledge catalogue for a new alliance (demo data too)."""
 
-from .choices import FocusArea
+from klimaalliance.choices import FocusArea
+
 from .models import CatalogueItem
 from .services import current_template, template_new_version
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from companies import access
 from companies.models import Membership, Representation
 from companies.services import membership_change_status
 from klimaalliance import outbox
@@ -72,13 +73,15 @@ def template_new_version(*, alliance, by, title, title_en, clauses) -> Agreement
 
 @transaction.atomic
 def agreement_create(*, alliance, company, by, focus_areas=(), **fields) -> Agreement:
-    """A draft agreement on the alliance's current template; the company must be a member."""
-    if (
-        not Membership.objects.filter(alliance=alliance, company=company)
-        .exclude(status=Membership.Status.LEFT)
-        .exists()
-    ):
-        raise ValidationError(_("The company is not a member of the alliance."))
+    """A draft agreement on the alliance's current template; the company must share its
+    data with the alliance and not have left it (`companies.access.agreement_companies`)."""
+    if not access.agreement_companies(alliance).filter(pk=company.pk).exists():
+        raise ValidationError(
+            _(
+                "The company has not accepted a membership of the alliance, so no agreement "
+                "can be drafted with it."
+            )
+        )
     template = fields.pop("template", None) or current_template(alliance)
     if template is None:
         raise ValidationError(_("The alliance has no agreement template yet."))

@@ -6,7 +6,8 @@ The forms shared with the representative pages live in `partnerships.forms`.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import FocusArea, PartnershipForm
+from klimaalliance.choices import FocusArea, PartnershipForm
+
 from .models import YEAR_VALIDATORS, Agreement, CatalogueItem
 
 

@@ -2,6 +2,7 @@ import datetime
 import itertools
 
 import factory
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from factory.django import DjangoModelFactory
 
@@ -99,6 +100,8 @@ class MembershipFactory(DjangoModelFactory):
     alliance = factory.SubFactory(AllianceFactory)
     company = factory.SubFactory(CompanyFactory)
     status = Membership.Status.ACTIVE
+    # Registered by this alliance (or accepted its invitation): the company shares its data.
+    access_granted_at = factory.LazyFunction(timezone.now)
 
 
 class RepresentationFactory(DjangoModelFactory):

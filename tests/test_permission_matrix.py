@@ -38,6 +38,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from companies.invitations import invitation_send
+from companies.services import membership_add, membership_invite
 from companies.models import Company, ContactPerson, Dialogue, ImportJob, Story
 from emissions import reporting
 from emissions import services as inventory_services
@@ -57,7 +58,7 @@ from partnerships.documents import content_sha256
 from partnerships.models import Agreement, Pledge
 from partnerships.seed import ensure_starting_content
 
-from .factories import CompanyFactory, MembershipFactory
+from .factories import AllianceFactory, CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +225,8 @@ ROWS = {
     "companies:membership-status": Row(
         "post", f"{COMPANY}/status/", STAFF_POST, {"status": "paused"}
     ),
+    # Company A shares its data with X already: the answer is a message on the company page.
+    "companies:membership-invite": Row("post", f"{COMPANY}/invite/", STAFF_POST, {}),
     # --- Staff: agreements --------------------------------------------------------------
     "partnerships:agreement-list": Row("get", f"{AGREEMENTS}/", STAFF_GET),
     "partnerships:agreement-renewals": Row("get", f"{AGREEMENTS}/renewals/", STAFF_GET),
@@ -319,6 +322,12 @@ ROWS = {
     "my:contact-create": Row("get", f"{MY_COMPANY}/contacts/new/", OWN_GET),
     "my:contact-edit": Row("get", f"{MY_COMPANY}/contacts/{{contact.pk}}/edit/", OWN_GET),
     "my:story-create": Row("get", f"{MY_COMPANY}/stories/new/", OWN_GET),
+    "my:membership-answer": Row(
+        "post",
+        f"{MY_COMPANY}/memberships/{{open_invitation.pk}}/answer/",
+        OWN_POST,
+        {"answer": "decline"},
+    ),
     "my-agreements:agreement-detail": Row("get", f"{MY_AGREEMENTS}/{{draft.pk}}/", OWN_GET),
     # GET on an agreement awaiting the company's signature: the signing page.
     "my-agreements:agreement-sign": Row("get", f"{MY_AGREEMENTS}/{{sent.pk}}/sign/", OWN_GET),
@@ -718,6 +727,12 @@ def world(
         created_by=staff_x,
     )
     world["network"] = AllianceNetwork.objects.create(name="DK2020", slug="dk2020")
+
+    # A third alliance has invited company A to join (company A has not answered).
+    odense = AllianceFactory(slug="odense", municipality_code="0461")
+    world["open_invitation"] = membership_invite(
+        membership=membership_add(alliance=odense, company=company_a), by=None
+    )
 
     # The yearly reporting round: company A's report (a draft) and Gamma's (submitted);
     # an older round to close.

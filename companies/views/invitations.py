@@ -14,8 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from klimaalliance.permissions import alliance_staff_required
 
+from .. import access
 from .. import invitations as service
-from ..models import ContactPerson, Invitation, Membership
+from ..models import ContactPerson, Invitation
 
 # --- Staff -------------------------------------------------------------------------------
 
@@ -37,7 +38,7 @@ def _report(request, error: ValidationError):
 @alliance_staff_required
 def invitation_create(request, pk, contact_id):
     """Invite a contact of a member company of the staff member's alliance."""
-    membership = get_object_or_404(Membership, alliance=request.alliance, company_id=pk)
+    membership = access.staff_membership(request, pk)
     contact = get_object_or_404(ContactPerson, pk=contact_id, company_id=membership.company_id)
     try:
         service.invitation_send(

@@ -1,7 +1,7 @@
 """Privacy (GDPR) for staff: export a contact person's data, or erase it.
 
-Both pages go through `staff._membership`, so staff only reach contacts of companies that
-take part in their own alliance (404 otherwise, 403 for anyone who is not its staff).
+Both pages go through `access.staff_membership`, so staff only reach contacts of companies
+that share their data with their own alliance (404 otherwise, 403 for anyone who is not its staff).
 """
 
 from django.contrib import messages
@@ -14,13 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from klimaalliance.permissions import alliance_staff_required
 
-from .. import privacy
+from .. import access, privacy
 from ..models import ContactPerson
-from .staff import _membership
 
 
 def _contact(request, pk, contact_id):
-    membership = _membership(request, pk)
+    membership = access.staff_membership(request, pk)
     contact = get_object_or_404(
         ContactPerson.objects.select_related("company", "user"),
         pk=contact_id,

@@ -1,53 +1,25 @@
-"""A representative's own company pages under /my/.
+"""A representative's own company: the profile and the contact persons, under /my/.
 
-Every view finds its company through `_own_company`, so a representative only ever sees
-and changes companies they represent; anyone else gets 404, which does not reveal
-whether the company exists. Internal notes and the dialogue log are never shown here.
+Every view finds its company through `companies.access.represented_company`, so a
+representative only ever sees and changes companies they represent; anyone else gets 404,
+which does not reveal whether the company exists.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from emissions import charts
-from emissions.progress import company_progress
-from emissions.reporting import current_reports
-from partnerships.models import Agreement, Pledge
-
+from .. import access, services
 from ..forms import CompanyProfileForm, ContactPersonForm
 from ..models import Company, ContactPerson, Membership
 
 
 def _own_company(request, pk) -> Company:
     """The company `pk` if the signed-in user represents it; 404 otherwise."""
-    return get_object_or_404(Company, pk=pk, representatives__user=request.user)
-
-
-@require_GET
-@login_required
-def company_detail(request, pk):
-    company = _own_company(request, pk)
-    memberships = company.memberships.select_related("alliance", "level").order_by("alliance__name")
-    context = {
-        "company": company,
-        "contacts": company.contacts.all(),
-        "memberships": [m for m in memberships if m.status != Membership.Status.INVITED],
-        "invitations": [m for m in memberships if m.status == Membership.Status.INVITED],
-        "agreements": company.agreements.select_related("alliance").order_by("-created_at"),
-        "stories": company.stories.select_related("alliance").order_by("-created_at"),
-        # The yearly report due and progress against the pledges (emissions.reporting).
-        "current_reports": current_reports(company),
-        "pledge_progress": company_progress(company),
-        "chart": charts.company_chart(
-            company,
-            pledges=Pledge.objects.filter(
-                agreement__company=company, agreement__status=Agreement.Status.ACTIVE
-            ).order_by("agreement", "order", "pk"),
-        ),
-    }
-    return render(request, "companies/my_company.html", context)
+    return access.represented_company(request.user, pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,3 +58,29 @@ def contact_edit(request, pk, contact_id):
     company = _own_company(request, pk)
     contact = get_object_or_404(ContactPerson, pk=contact_id, company=company)
     return _contact_form(request, company, contact)
+
+
+@require_POST
+@login_required
+def membership_answer(request, pk, membership_id):
+    """A person who may sign accepts or declines an alliance's membership invitation."""
+    company = access.represented_company(request.user, pk, signing=True)
+    membership = get_object_or_404(
+        Membership.objects.select_related("alliance"), pk=membership_id, company=company
+    )
+    accept = request.POST.get("answer") == "accept"
+    try:
+        services.membership_invitation_answer(membership=membership, by=request.user, accept=accept)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        text = (
+            _("%(company)s now shares its data with %(alliance)s.")
+            if accept
+            else _("You declined the invitation from %(alliance)s.")
+        )
+        messages.success(
+            request, text % {"company": company.name, "alliance": membership.alliance.name}
+        )
+    return redirect("my:company-detail", pk=company.pk)

@@ -2,20 +2,19 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from klimaalliance.permissions import alliance_staff_required
+from klimaalliance.tabular import FORMATS, SpreadsheetError, download
 
 from ..models import ImportJob
 from ..selectors import member_queryset
 from ..spreadsheets import (
-    FORMATS,
     ImportFileForm,
-    SpreadsheetError,
     membership_row,
     read_rows,
     validate_rows,
@@ -32,10 +31,7 @@ def _spreadsheet_response(rows, fmt, filename, *, with_reference=False):
     if fmt not in FORMATS:
         raise Http404
     content = write_csv(rows) if fmt == "csv" else write_xlsx(rows, with_reference=with_reference)
-    response = HttpResponse(content, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(content, fmt, filename)
 
 
 @require_GET

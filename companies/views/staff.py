@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from klimaalliance.permissions import alliance_staff_required
 
-from .. import services
+from .. import access, services
 from ..audit import company_audit_trail
 from ..forms import (
     CompanyForm,
@@ -26,19 +26,6 @@ from ..models import Company, ContactPerson, Dialogue, Membership
 from ..selectors import member_queryset
 
 PAGE_SIZE = 25
-
-
-def _membership(request, pk):
-    """The membership of company `pk` in the request's alliance, or 404.
-
-    Every staff page about a company goes through here, so staff only ever reach companies
-    that are members (or prospects) of their own alliance.
-    """
-    return get_object_or_404(
-        Membership.objects.select_related("company", "level"),
-        alliance=request.alliance,
-        company_id=pk,
-    )
 
 
 def _company_page(membership):
@@ -81,7 +68,14 @@ def company_create(request):
             raise Http404  # e.g. a NUL byte, which PostgreSQL refuses in a query (a 500)
         company = get_object_or_404(Company, cvr=cvr)
         membership = services.membership_add(alliance=alliance, company=company, by=request.user)
-        messages.success(request, _("%(name)s is now a prospect.") % {"name": company.name})
+        messages.success(
+            request,
+            _(
+                "%(name)s is now a prospect. Its contacts, climate accounts and agreements stay "
+                "hidden until the company accepts your membership invitation."
+            )
+            % {"name": company.name},
+        )
         return _company_page(membership)
     form = CompanyForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
@@ -102,7 +96,7 @@ def company_create(request):
 
 @alliance_staff_required
 def company_edit(request, pk):
-    membership = _membership(request, pk)
+    membership = access.staff_membership(request, pk)
     form = CompanyForm(request.POST or None, request.FILES or None, instance=membership.company)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -118,31 +112,34 @@ def company_edit(request, pk):
 @alliance_staff_required
 def company_detail(request, pk):
     alliance = request.alliance
-    membership = _membership(request, pk)
+    membership = access.staff_membership(request, pk, shared=False)
     company = membership.company
     context = {
         "alliance": alliance,
         "membership": membership,
         "company": company,
-        "contacts": list(company.contacts.all()),
         "events": membership.events.select_related("changed_by"),
         "notes": company.internal_notes.filter(alliance=alliance).select_related("author"),
         "dialogues": company.dialogues.filter(alliance=alliance).select_related("author"),
-        "invitations": company.invitations.filter(alliance=alliance).select_related("contact"),
-        "audit_trail": company_audit_trail(company, membership),
-        "agreements": company.agreements.filter(alliance=alliance).order_by("-created_at"),
         "status_form": MembershipStatusForm(initial={"status": membership.status}),
         "level_form": MembershipLevelForm(alliance=alliance, initial={"level": membership.level}),
         "note_form": InternalNoteForm(),
         "dialogue_form": DialogueForm(),
     }
+    if membership.has_access:  # what the company shares only with alliances it accepted
+        context |= {
+            "contacts": list(company.contacts.all()),
+            "invitations": company.invitations.filter(alliance=alliance).select_related("contact"),
+            "audit_trail": company_audit_trail(company, membership),
+            "agreements": company.agreements.filter(alliance=alliance).order_by("-created_at"),
+        }
     return render(request, "companies/company_detail.html", context)
 
 
 @require_POST
 @alliance_staff_required
 def membership_status(request, pk):
-    membership = _membership(request, pk)
+    membership = access.staff_membership(request, pk, shared=False)
     if "level" in request.POST:
         form = MembershipLevelForm(request.POST, alliance=request.alliance)
         if form.is_valid():
@@ -175,8 +172,27 @@ def membership_status(request, pk):
 
 @require_POST
 @alliance_staff_required
+def membership_invite(request, pk):
+    """Ask a company from the shared register to join the alliance and share its data."""
+    membership = access.staff_membership(request, pk, shared=False)
+    try:
+        services.membership_invite(membership=membership, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The membership invitation was sent. %(name)s answers it in the portal.")
+            % {"name": membership.company.name},
+        )
+    return _company_page(membership)
+
+
+@require_POST
+@alliance_staff_required
 def note_create(request, pk):
-    membership = _membership(request, pk)
+    membership = access.staff_membership(request, pk, shared=False)
     form = InternalNoteForm(request.POST)
     if form.is_valid():
         form.instance.alliance = request.alliance
@@ -191,7 +207,7 @@ def note_create(request, pk):
 
 @alliance_staff_required
 def dialogue_create(request, pk):
-    membership = _membership(request, pk)
+    membership = access.staff_membership(request, pk, shared=False)
     form = DialogueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.alliance = request.alliance
@@ -210,7 +226,7 @@ def dialogue_create(request, pk):
 @require_POST
 @alliance_staff_required
 def dialogue_done(request, pk, dialogue_id):
-    membership = _membership(request, pk)
+    membership = access.staff_membership(request, pk, shared=False)
     dialogue = get_object_or_404(
         Dialogue, pk=dialogue_id, alliance=request.alliance, company=membership.company
     )
@@ -225,12 +241,12 @@ def dialogue_done(request, pk, dialogue_id):
 
 @alliance_staff_required
 def contact_create(request, pk):
-    return _contact_form(request, _membership(request, pk), ContactPerson())
+    return _contact_form(request, access.staff_membership(request, pk), ContactPerson())
 
 
 @alliance_staff_required
 def contact_edit(request, pk, contact_id):
-    membership = _membership(request, pk)
+    membership = access.staff_membership(request, pk)
     contact = get_object_or_404(ContactPerson, pk=contact_id, company=membership.company)
     return _contact_form(request, membership, contact)
 

@@ -13,9 +13,9 @@ from klimaalliance.caching import public_page
 from klimaalliance.models import Alliance
 from klimaalliance.permissions import alliance_staff_required
 
-from .. import services
+from .. import access, services
 from ..forms import StoryForm, StoryReviewForm
-from ..models import Company, Story
+from ..models import Story
 
 PUBLIC_COUNT = 20
 
@@ -28,7 +28,7 @@ def published(alliance):
 
 @login_required
 def story_create(request, pk):
-    company = get_object_or_404(Company, pk=pk, representatives__user=request.user)
+    company = access.represented_company(request.user, pk)
     form = StoryForm(request.POST or None, request.FILES or None, company=company)
     if request.method == "POST" and form.is_valid():
         story = form.save(commit=False)

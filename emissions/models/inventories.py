@@ -11,6 +11,7 @@ numbers per company in the database instead of walking lines in Python.
 import secrets
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
+from klimaalliance.storage import private_storage
 
 from .. import units
 from ..units import Unit
@@ -100,7 +102,10 @@ class Inventory(models.Model):
     # was opened at an older version is refused instead of overwriting someone's work.
     version = models.PositiveIntegerField(default=1)
     attachment = models.FileField(
-        _("existing climate report (PDF)"), upload_to=attachment_path, blank=True
+        _("existing climate report (PDF)"),
+        upload_to=attachment_path,
+        blank=True,
+        storage=private_storage,
     )
     attachment_name = models.CharField(max_length=200, blank=True)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
@@ -140,8 +145,8 @@ class Inventory(models.Model):
     @property
     def is_locked(self):
         """Figures of a year whose report staff approved never change again."""
-        from .reporting import Report
-
+        # By name: reporting.py builds on this module, not the other way round.
+        Report = apps.get_model("emissions", "Report")
         return Report.objects.filter(
             company_id=self.company_id, round__year=self.year, status=Report.Status.APPROVED
         ).exists()

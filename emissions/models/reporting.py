@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
 from klimaalliance.models import Alliance
+from klimaalliance.storage import private_storage
 from partnerships.models import Pledge
 
 from .inventories import ImmutableError, validate_inventory_year
@@ -102,7 +103,7 @@ class Report(models.Model):
     )
     review_comment = models.TextField(_("comment to the company"), blank=True)
     pdf_token = models.CharField(max_length=32, default=new_token, editable=False)
-    pdf = models.FileField(upload_to=report_pdf_path, blank=True)
+    pdf = models.FileField(upload_to=report_pdf_path, blank=True, storage=private_storage)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_generated_at = models.DateTimeField(null=True, blank=True)
     pdf_batch = models.ForeignKey(
@@ -232,7 +233,7 @@ class AllianceReport(models.Model):
     alliance = models.ForeignKey(Alliance, on_delete=models.CASCADE, related_name="reports")
     year = models.PositiveSmallIntegerField(_("year"))
     pdf_token = models.CharField(max_length=32, default=new_token, editable=False)
-    pdf = models.FileField(upload_to=alliance_report_path, blank=True)
+    pdf = models.FileField(upload_to=alliance_report_path, blank=True, storage=private_storage)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from companies import access
 from companies.models import Company
 from klimaalliance.caching import public_page
 from klimaalliance.models import Alliance
@@ -47,13 +48,6 @@ def svg_response(svg: str) -> HttpResponse:
     response["Content-Security-Policy"] = SVG_POLICY
     response["Cache-Control"] = "private, max-age=60"
     return response
-
-
-def _member(request, pk) -> Company:
-    """Company `pk` if it is (or was) in the request's alliance, else 404."""
-    return get_object_or_404(
-        Company.objects.filter(memberships__alliance=request.alliance).distinct(), pk=pk
-    )
 
 
 # --- The dashboard -----------------------------------------------------------------------------
@@ -109,10 +103,11 @@ def alliance_chart(request):
 @csp_exempt()
 @alliance_staff_required
 def company_chart(request, pk):
-    """Staff see every year of a member, with the target path of its active agreement."""
-    company = _member(request, pk)
+    """Staff see a member's approved years (the climate-account pages' rule: no draft a
+    representative is still typing), with the target path of its active agreement."""
+    company = access.staff_account_company(request, pk)
     pledges = reporting.reportable_pledges(company, request.alliance)
-    chart = charts.company_chart(company, pledges=pledges)
+    chart = charts.company_chart(company, pledges=pledges, approved_only=True)
     return svg_response(charts.company_svg(chart, get_language()))
 
 
@@ -121,7 +116,7 @@ def company_chart(request, pk):
 @login_required
 def my_company_chart(request, pk):
     """The representative's own company, every year entered so far."""
-    company = get_object_or_404(Company, pk=pk, representatives__user=request.user)
+    company = access.represented_company(request.user, pk)
     pledges = Pledge.objects.filter(
         agreement__company=company, agreement__status=Agreement.Status.ACTIVE
     ).order_by("agreement", "order", "pk")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from companies import access
 from klimaalliance.permissions import alliance_staff_required
 
 from .. import documents
@@ -213,7 +214,7 @@ def my_report_pdf(request, pk):
     report = get_object_or_404(
         Report.objects.select_related("round", "company"),
         pk=pk,
-        company__representatives__user=request.user,
+        company__in=access.represented_companies(request.user),
         status=Report.Status.APPROVED,
     )
     return _pdf_response(report.pdf, report_filename(report))

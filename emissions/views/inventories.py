@@ -6,9 +6,8 @@ figures:
 
 * representatives (`_own_company`, `_own_inventory`): companies the user represents; anyone
   else gets 404, which does not reveal whether the company or year exists;
-* staff (`_member_company`, `_member_inventory`): companies that are or were members of the
-  request's alliance (active, paused or left; not prospects or invited companies, which have
-  not agreed to share anything yet).
+* staff (`_member_company`, `_member_inventory`): companies that share their data with the
+  request's alliance and are or were its members (`companies.access.staff_account_company`).
 
 Every form that changes a year carries the inventory's version; a save from a form opened
 before someone else's save is refused (`StaleError`) and the user's input is kept. The
@@ -20,21 +19,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Max, OuterRef
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies.models import Company, Membership
+from companies import access
+from companies.models import Company
 from klimaalliance.permissions import alliance_staff_required
+from klimaalliance.tabular import FORMATS, download
 
 from .. import services
 from ..forms import (
     CATEGORY_OF_ACTIVITY,
     AttachmentForm,
-    ImportForm,
     InventoryCreateForm,
     InventoryLineForm,
     VerifyForm,
@@ -43,10 +43,9 @@ from ..forms import (
 )
 from ..models import Activity, ImmutableError, Inventory, InventoryLine, Report
 from ..services import StaleError
-from ..spreadsheets import FORMATS, validate_rows, write_csv, write_xlsx
+from ..spreadsheets import ImportForm, validate_rows, write_csv, write_xlsx
 
 # Membership statuses under which an alliance's staff see a company's climate accounts.
-STAFF_VISIBLE = (Membership.Status.ACTIVE, Membership.Status.PAUSED, Membership.Status.LEFT)
 
 
 def _scope_title(number):
@@ -140,11 +139,7 @@ def _export_response(inventory, fmt):
         raise Http404
     lines = inventory.lines.select_related("factor")
     content = write_csv(lines) if fmt == "csv" else write_xlsx(lines)
-    response = HttpResponse(content, content_type=FORMATS[fmt])
-    filename = f"klimaregnskab-{inventory.company.cvr}-{inventory.year}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(content, fmt, f"klimaregnskab-{inventory.company.cvr}-{inventory.year}")
 
 
 def _attachment_response(inventory):
@@ -162,16 +157,14 @@ def _attachment_response(inventory):
 
 
 def _own_company(request, pk) -> Company:
-    """The company `pk` if the signed-in user represents it; 404 otherwise."""
-    return get_object_or_404(Company, pk=pk, representatives__user=request.user)
+    return access.represented_company(request.user, pk)
 
 
 def _own_inventory(request, pk, year) -> Inventory:
     """The climate account of company `pk` for `year` if the user represents the company."""
     inventories = _with_lock(Inventory.objects.select_related("company", "verified_by"))
-    return get_object_or_404(
-        inventories, company_id=pk, year=year, company__representatives__user=request.user
-    )
+    company = access.represented_company(request.user, pk)
+    return get_object_or_404(inventories, company=company, year=year)
 
 
 def _year_page(inventory):
@@ -402,9 +395,7 @@ def inventory_import(request, pk, year):
     if request.method == "POST" and form.is_valid():
         results = validate_rows(form.rows, inventory=inventory)
         invalid = [result for result in results if result.errors]
-        if not results:
-            form.add_error("file", _("The file has a header row but no lines below it."))
-        elif invalid:
+        if invalid:
             form.add_error(
                 None,
                 ngettext(
@@ -477,23 +468,13 @@ def attachment_download(request, pk, year):
 
 
 def _member_company(request, pk) -> Company:
-    """Company `pk` if it is or was a member of the request's alliance; 404 otherwise."""
-    companies = Company.objects.filter(
-        memberships__alliance=request.alliance, memberships__status__in=STAFF_VISIBLE
-    )
-    return get_object_or_404(companies, pk=pk)
+    return access.staff_account_company(request, pk)
 
 
 def _member_inventory(request, pk, year) -> Inventory:
+    company = access.staff_account_company(request, pk)
     inventories = _with_lock(Inventory.objects.select_related("company", "verified_by"))
-    return get_object_or_404(
-        inventories.filter(
-            company__memberships__alliance=request.alliance,
-            company__memberships__status__in=STAFF_VISIBLE,
-        ),
-        company_id=pk,
-        year=year,
-    )
+    return get_object_or_404(inventories, company=company, year=year)
 
 
 @require_GET

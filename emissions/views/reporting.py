@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from companies import access
 from klimaalliance.permissions import alliance_staff_required
 
 from .. import reporting
@@ -265,7 +266,7 @@ def _own_report(request, pk) -> Report:
     return get_object_or_404(
         Report.objects.select_related("round__alliance", "company"),
         pk=pk,
-        company__representatives__user=request.user,
+        company__in=access.represented_companies(request.user),
     )
 
 

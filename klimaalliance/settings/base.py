@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "emissions",
     "network",
     "api",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +71,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "klimaalliance.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "klimaalliance.wsgi.application"
 
 TEMPLATES = [
@@ -178,8 +179,14 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Signed PDFs, reports, imports and attachments (klimaalliance/storage.py): outside MEDIA_ROOT,
+# so /media/ can never hand them out; only permission-checked views read them.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
+    raise environ.ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "klimaalliance.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",

@@ -12,6 +12,7 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="klimaalliance-media-")
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="klimaalliance-private-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SITE_URL = "http://testserver"
 WHITENOISE_USE_FINDERS = True

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from companies import access
 from klimaalliance.caching import public_page
 from klimaalliance.models import Alliance
 from klimaalliance.permissions import alliance_staff_required
@@ -306,7 +307,7 @@ def document_publish(request, pk, document_id):
 def _own_group(request, pk):
     """The group `pk` if a company the user represents is or was its member; 404 otherwise."""
     groups = WorkingGroup.objects.filter(
-        members__company__representatives__user=request.user
+        members__company__in=access.represented_companies(request.user)
     ).select_related("alliance")
     return get_object_or_404(groups.distinct(), pk=pk)
 
@@ -315,7 +316,7 @@ def _own_group(request, pk):
 @login_required
 def my_group_list(request):
     memberships = (
-        GroupMember.objects.filter(company__representatives__user=request.user)
+        GroupMember.objects.filter(company__in=access.represented_companies(request.user))
         .select_related("group__alliance", "company")
         .order_by("group__alliance__name", "group__name", "company__legal_name")
     )

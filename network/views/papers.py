@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from companies.models import Company
+from companies import access
 from klimaalliance.permissions import alliance_staff_required
 from partnerships.forms import signer_audit
 
@@ -285,7 +285,7 @@ def paper_sign(request, paper_id):
 def paper_to_pledge(request, paper_id):
     """Add the signed commitment as a milestone pledge to the company's draft agreement."""
     paper = _published_paper(paper_id)
-    companies = Company.objects.filter(representatives__user=request.user).order_by("legal_name")
+    companies = access.represented_companies(request.user).order_by("legal_name")
     form = PledgeChoiceForm(request.POST, companies=companies)
     if not form.is_valid():
         if not companies.exists():

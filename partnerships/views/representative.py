@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from companies import access
 from companies.models import Representation
 
 from .. import services
@@ -28,7 +29,9 @@ from ..models import Agreement, CatalogueItem, Pledge
 def _own_agreement(request, pk) -> Agreement:
     """The agreement `pk` if the signed-in user represents its company; 404 otherwise."""
     queryset = Agreement.objects.select_related("alliance", "company", "template")
-    return get_object_or_404(queryset, pk=pk, company__representatives__user=request.user)
+    return get_object_or_404(
+        queryset, pk=pk, company__in=access.represented_companies(request.user)
+    )
 
 
 def _preview(agreement) -> str:

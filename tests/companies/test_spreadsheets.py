@@ -59,6 +59,14 @@ def xlsx_rows(content: bytes):
     return [dict(zip(header, row, strict=True)) for row in rows]
 
 
+def without_status(content: bytes, fmt: str) -> bytes:
+    """The exported file with the status column emptied, as staff must do before importing
+    companies that are already in the register."""
+    rows = csv_rows(content) if fmt == "csv" else xlsx_rows(content)
+    rows = [{**{key: value or "" for key, value in row.items()}, "status": ""} for row in rows]
+    return write_csv(rows) if fmt == "csv" else write_xlsx(rows)
+
+
 @pytest.fixture
 def staff_client(client, staff_x):
     client.force_login(staff_x)
@@ -179,6 +187,8 @@ def test_export_then_import_into_another_alliance_makes_the_same_companies_membe
 ):
     client.force_login(staff_x)
     exported = client.get(url("member-export", "aalborg", fmt)).content
+    # The companies are in the register already, so they may join only as prospects.
+    exported = without_status(exported, fmt)
     companies_before = Company.objects.count()
 
     client.force_login(staff_y)
@@ -201,7 +211,7 @@ def test_export_then_import_into_another_alliance_makes_the_same_companies_membe
     assert Company.objects.count() == companies_before
     imported = Membership.objects.filter(alliance=other_alliance)
     assert {(m.company.cvr, m.status) for m in imported} == {
-        (m.company.cvr, m.status) for m in members
+        (m.company.cvr, Membership.Status.PROSPECT) for m in members
     }
     done_page = client.get(url("import-preview", "aarhus", job.pk)).content.decode()
     assert "2 companies were imported." in done_page
@@ -512,3 +522,82 @@ def test_staff_cannot_see_another_alliances_import_job(client, staff_x, staff_y,
     assert client.get(url("import-progress", "aalborg", job.pk)).status_code == 404
     job.refresh_from_db()
     assert job.status == ImportJob.Status.PREVIEW
+
+
+# --- Companies already in the register ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_register_company_asked_to_become_active_fails_the_whole_import(
+    staff_client, alliance, company_b, django_capture_on_commit_callbacks
+):
+    """Another alliance's company cannot be made an active member by a spreadsheet: that
+    would share its data without its consent."""
+    legal_name = company_b.legal_name
+    rows = [
+        company_row(),
+        company_row(cvr=company_b.cvr, legal_name="Overtaget ApS", status="active"),
+    ]
+    upload(staff_client, write_xlsx(rows))
+    job = latest_job()
+    companies_before = Company.objects.count()
+
+    response = staff_client.get(url("import-preview", "aalborg", job.pk))
+    results = {r.row: r for r in response.context["results"]}
+    assert results[2].errors == []
+    assert results[3].errors == [
+        "A company already in the portal's register joins as a prospect; leave the status empty."
+    ]
+    assert 'name="confirm"' not in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url("import-preview", "aalborg", job.pk))
+    assert response.status_code == 400
+    assert Company.objects.count() == companies_before
+    assert not Membership.objects.filter(alliance=alliance, company=company_b).exists()
+    assert not Membership.objects.filter(alliance=alliance).exists()
+    company_b.refresh_from_db()
+    assert company_b.legal_name == legal_name
+
+    # The task refuses it too, should the preview be bypassed.
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+    import_companies.delay(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "row 3" in job.error
+    assert not Membership.objects.filter(alliance=alliance).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["", "prospect"])
+def test_a_register_company_without_status_joins_as_a_prospect_unchanged(
+    staff_client, alliance, company_b, status, django_capture_on_commit_callbacks
+):
+    before = Company.objects.values().get(pk=company_b.pk)
+    row = company_row(
+        cvr=company_b.cvr,
+        legal_name="Overtaget ApS",
+        city="Andetsted",
+        website="evil.example",
+        status=status,
+    )
+    upload(staff_client, write_csv([row]), name="register.csv")
+    job = latest_job()
+
+    preview = staff_client.get(url("import-preview", "aalborg", job.pk))
+    assert preview.context["results"][0].errors == []
+    assert (
+        "Already in the portal's register: joins as a prospect; its details stay as they are."
+        in preview.content.decode()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url("import-preview", "aalborg", job.pk))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.error
+    membership = Membership.objects.get(alliance=alliance, company=company_b)
+    assert membership.status == Membership.Status.PROSPECT
+    assert not membership.has_access
+    assert Company.objects.values().get(pk=company_b.pk) == before
+    company_b.refresh_from_db()
+    assert company_b.legal_name != "Overtaget ApS"

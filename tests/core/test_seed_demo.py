@@ -39,7 +39,7 @@ def test_demo_logins_work_for_every_role(client):
     # As `make run` seeds it: in development, where demo staff get the published demo secret.
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    from klimaalliance.management.commands.seed_demo import DEMO_PASSWORD
+    from portal.management.commands.seed_demo import DEMO_PASSWORD
 
     rokkedahl = Company.objects.get(display_name="Rokkedahl")
     for email, landing in [

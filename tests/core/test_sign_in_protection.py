@@ -492,7 +492,7 @@ def test_the_demo_gives_staff_an_app_secret_only_in_development(client):
 
     with override_settings(DEBUG=True):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    from klimaalliance.management.commands.seed_demo import DEMO_PASSWORD
+    from portal.management.commands.seed_demo import DEMO_PASSWORD
 
     devices = TOTPDevice.objects.filter(confirmed=True)
     assert sorted(devices.values_list("user__email", flat=True)) == [

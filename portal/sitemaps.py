@@ -1,9 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from klimaalliance.models import Alliance
 from partnerships.selectors import active_agreements
-
-from .models import Alliance
 
 
 class StaticSitemap(Sitemap):

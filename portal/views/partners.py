@@ -17,11 +17,10 @@ from companies.industries import Industry
 from emissions import charts
 from emissions.progress import latest_progress
 from klimaalliance.caching import public_page
+from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.models import Alliance
 from network.models import WorkingGroup
-
-from ..choices import FocusArea, PartnershipForm
-from ..selectors import public_partners, with_public_agreements
+from partnerships.selectors import public_partners, with_public_agreements
 
 PAGE_SIZE = 24
 

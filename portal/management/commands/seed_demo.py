@@ -22,10 +22,10 @@ from companies.models import (
 )
 from emissions.seed import seed_emissions_demo
 from klimaalliance import two_factor
+from klimaalliance.choices import FocusArea
 from klimaalliance.models import Alliance, AllianceTarget, StaffRole, User
 from network.models import ChairTerm, CommitmentPaper, GroupMember, WorkingGroup
 from network.seed import seed_network_demo
-from partnerships.choices import FocusArea
 from partnerships.documents import content_sha256
 from partnerships.models import Pledge
 from partnerships.seed import ensure_starting_content

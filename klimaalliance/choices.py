@@ -1,4 +1,4 @@
-"""Fixed vocabularies of the partnership domain (see ../shared/domain.md)."""
+"""Fixed vocabularies of the domain shared by every app (see ../shared/domain.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,0 +1,92 @@
+"""The root URLconf: every app's pages under one roof.
+
+Only this package (the roof) imports from every app; the apps never import it.
+"""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.urls import include, path
+
+from companies import representative_urls as companies_my_urls
+from companies.views import invitations, stories
+from emissions.views import dashboard as emissions_dashboard
+from klimaalliance import urls as core_urls
+from network.views import cases as network_cases
+from network.views import groups as network_groups
+from network.views import papers as network_papers
+from partnerships.views import public as partnerships_public
+
+from .sitemaps import SITEMAPS
+from .views import media, my_company, pages, partners
+
+# A representative's own company page shows figures of every app, so the roof serves it;
+# the rest of the `my` namespace comes from the companies app.
+my_patterns = [
+    path("companies/<int:pk>/", my_company.company_detail, name="company-detail"),
+    *companies_my_urls.urlpatterns,
+]
+
+urlpatterns = [
+    *core_urls.plain_patterns,
+    # Public uploads only; private files have no URL (klimaalliance/storage.py).
+    path("media/<path:path>", media.public_media, name="media"),
+    path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", pages.home, name="home"),
+    path("accounts/", include(core_urls.auth_patterns)),
+    path("privacy/", pages.privacy, name="privacy"),
+    *core_urls.page_patterns,
+    path("my/", include((my_patterns, "my"))),
+    path("my/agreements/", include("partnerships.representative_urls")),
+    path("verify/", partnerships_public.verify, name="verify"),
+    path("my/groups/", include("network.my_urls")),
+    path("my/emissions/", include("emissions.urls_my")),
+    path("inspiration/", network_cases.case_list, name="case-list"),
+    path("inspiration/<int:case_id>/", network_cases.case_detail, name="case-detail"),
+    path("networks/", network_cases.network_list, name="network-list"),
+    path("networks/<slug:slug>/", network_cases.network_detail, name="network-detail"),
+    path("invitation/<str:token>/", invitations.invitation_accept, name="invitation-accept"),
+    path("<slug:alliance_slug>/staff/", pages.staff_dashboard, name="staff-dashboard"),
+    path("<slug:alliance_slug>/staff/companies/", include("companies.urls")),
+    path("<slug:alliance_slug>/staff/agreements/", include("partnerships.urls")),
+    path("<slug:alliance_slug>/staff/groups/", include("network.staff_urls")),
+    path("<slug:alliance_slug>/staff/emissions/", include("emissions.urls_staff")),
+    path("<slug:alliance_slug>/partners/", partners.partner_list, name="partner-list"),
+    path(
+        "<slug:alliance_slug>/partners/<str:cvr>/", partners.partner_detail, name="partner-detail"
+    ),
+    path(
+        "<slug:alliance_slug>/partners/<str:cvr>/emissions.svg",
+        emissions_dashboard.public_company_chart,
+        name="partner-emissions-chart",
+    ),
+    path("<slug:alliance_slug>/embed/", partners.partner_embed, name="partner-embed"),
+    path("<slug:alliance_slug>/groups/", network_groups.public_group_list, name="group-list"),
+    path(
+        "<slug:alliance_slug>/groups/<int:pk>/",
+        network_groups.public_group_detail,
+        name="group-detail",
+    ),
+    path(
+        "<slug:alliance_slug>/groups/<int:pk>/documents/<int:document_id>/",
+        network_groups.public_document_download,
+        name="group-document",
+    ),
+    path(
+        "<slug:alliance_slug>/groups/papers/<int:paper_id>/pdf/",
+        network_papers.public_paper_pdf,
+        name="paper-pdf",
+    ),
+    path("<slug:alliance_slug>/stories/", stories.public_story_list, name="story-list"),
+    path("<slug:alliance_slug>/stories/feed/", stories.StoryFeed(), name="story-feed"),
+    path(
+        "<slug:alliance_slug>/stories/<int:pk>/", stories.public_story_detail, name="story-detail"
+    ),
+    path("<slug:alliance_slug>/", pages.alliance_detail, name="alliance-detail"),
+    prefix_default_language=False,
+)

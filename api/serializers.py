@@ -244,3 +244,74 @@ class ValidationErrorSerializer(serializers.Serializer):
     focus = serializers.ListField(child=serializers.CharField(), required=False)
     form = serializers.ListField(child=serializers.CharField(), required=False)
     lang = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+# --- Verifying a signed PDF (POST /api/v1/verify/) ------------------------------------------
+
+
+class VerifyUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="The PDF to check (at most 20 MB), sent as multipart/form-data."
+    )
+
+    def validate_file(self, upload):
+        from partnerships.forms import MAX_VERIFY_BYTES
+
+        if upload.size > MAX_VERIFY_BYTES:
+            raise serializers.ValidationError("The file is larger than 20 MB.")
+        upload.seek(0)
+        if upload.read(5) != b"%PDF-":
+            raise serializers.ValidationError("The file is not a PDF.")
+        upload.seek(0)
+        return upload
+
+
+class SealSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["valid", "changed", "untrusted", "unsealed", "unreadable"],
+        help_text="valid: intact, unchanged since sealing and by a trusted certificate; "
+        "changed: the file was changed after sealing; untrusted: sealed by a certificate the "
+        "portal does not trust; unsealed: no digital seal; unreadable: not a readable PDF.",
+    )
+    valid = serializers.BooleanField()
+    reason = serializers.CharField(help_text="The status in words, in the requested language.")
+    sealed_by = serializers.CharField(allow_null=True, help_text="The certificate's subject.")
+    issuer = serializers.CharField(allow_null=True)
+    sealed_at = serializers.DateTimeField(
+        allow_null=True, help_text="Signing time the seal states."
+    )
+    timestamped_at = serializers.DateTimeField(
+        allow_null=True, help_text="Time of the RFC 3161 timestamp, if the seal has one."
+    )
+    intact = serializers.BooleanField(help_text="The signed bytes are unchanged.")
+    trusted = serializers.BooleanField(help_text="The certificate chains to a trusted root.")
+
+
+class VerifiedAgreementSerializer(serializers.Serializer):
+    verification_code = serializers.CharField()
+    company = serializers.CharField()
+    cvr = serializers.CharField()
+    municipality = serializers.CharField()
+    alliance = serializers.CharField()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+
+
+class VerifyResultSerializer(serializers.Serializer):
+    authentic = serializers.BooleanField(
+        help_text="The file is exactly the PDF archived when both parties had signed."
+    )
+    agreement = VerifiedAgreementSerializer(
+        allow_null=True, help_text="The agreement the file is, when authentic."
+    )
+    seal = SealSerializer()
+
+
+class VerifyErrorSerializer(serializers.Serializer):
+    """Field name → messages, or a detail for a request that could not be read."""
+
+    file = serializers.ListField(child=serializers.CharField(), required=False)
+    lang = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False)

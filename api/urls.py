@@ -24,6 +24,7 @@ urlpatterns = [
     path("partners/<str:cvr>/", api_view(views.PartnerDetail), name="partner-detail"),
     path("pledges/", api_view(views.PledgeList), name="pledge-list"),
     path("totals/", api_view(views.YearlyTotals), name="totals"),
+    path("verify/", api_view(views.VerifyPdf), name="verify"),
     path("schema/", views.schema_view, name="schema"),
     path("docs/", views.docs_view, name="docs"),
     path("redoc/", views.redoc_view, name="redoc"),

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -28,6 +29,7 @@ from drf_spectacular.utils import (
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import generics, renderers
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -36,9 +38,14 @@ from companies.industries import Industry
 from emissions.models import Inventory, Report
 from klimaalliance.choices import FocusArea
 from klimaalliance.models import Alliance
+from klimaalliance.seal import check_seal
 from partnerships.models import Agreement, Pledge, Signature
 from partnerships.public import partner_counts
-from partnerships.selectors import public_partners, with_public_agreements
+from partnerships.selectors import (
+    countersigned_agreement_by_pdf,
+    public_partners,
+    with_public_agreements,
+)
 
 from . import filters
 from .serializers import (
@@ -47,6 +54,9 @@ from .serializers import (
     PartnerSerializer,
     PledgeListSerializer,
     ValidationErrorSerializer,
+    VerifyErrorSerializer,
+    VerifyResultSerializer,
+    VerifyUploadSerializer,
     YearlyTotalSerializer,
     municipality_signed_at,
 )
@@ -174,15 +184,7 @@ class AllianceDetail(AllianceQuerysetMixin, generics.RetrieveAPIView):
         description="Companies with an active partnership agreement, with their public "
         "pledges. Filtered by `alliance`, only that alliance's agreement is included. Unknown "
         "filter values are a 400 listing the allowed values; an unknown alliance is a 404.",
-        parameters=[
-            filters.ALLIANCE_PARAM,
-            filters.Q_PARAM,
-            filters.INDUSTRY_PARAM,
-            filters.FOCUS_PARAM,
-            filters.FORM_PARAM,
-            filters.SORT_PARAM,
-            filters.LANG_PARAM,
-        ],
+        parameters=[filters.ALLIANCE_PARAM, filters.LANG_PARAM],
         responses={200: PartnerSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
     )
 )
@@ -191,12 +193,16 @@ class PartnerList(OpenDataMixin, generics.ListAPIView):
 
     serializer_class = PartnerSerializer
     pagination_class = ApiPagination
+    # q, industry, focus, form, sort: the public partner page's filters (api/filters.py).
+    filter_backends = [filters.AllianceFilterBackend]
+    filterset_class = filters.PartnerFilter
+    alliance = None  # the alliance of ?alliance=, set by get_queryset()
 
     def get_queryset(self):
-        params = filters.validated(filters.PartnerParams, self.request)
-        alliance = self.alliance_from_query(params.pop("alliance", ""))
-        companies = public_partners(alliance, **params)
-        return with_countersignatures(with_public_agreements(companies, alliance))
+        params = filters.validated(filters.AllianceParams, self.request)
+        self.alliance = self.alliance_from_query(params.get("alliance"))
+        companies = public_partners(self.alliance)
+        return with_countersignatures(with_public_agreements(companies, self.alliance))
 
 
 @extend_schema_view(
@@ -233,12 +239,7 @@ class PartnerDetail(OpenDataMixin, generics.RetrieveAPIView):
         description="Every public pledge of an active agreement, with its company and "
         "alliance. Pledges a company keeps private and pledges of drafts, expired or "
         "terminated agreements are never included.",
-        parameters=[
-            filters.ALLIANCE_PARAM,
-            filters.FOCUS_PARAM,
-            filters.CVR_PARAM,
-            filters.LANG_PARAM,
-        ],
+        parameters=[filters.ALLIANCE_PARAM, filters.LANG_PARAM],
         responses={200: PledgeListSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
     )
 )
@@ -247,19 +248,17 @@ class PledgeList(OpenDataMixin, generics.ListAPIView):
 
     serializer_class = PledgeListSerializer
     pagination_class = ApiPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.PledgeFilter  # focus, cvr
 
     def get_queryset(self):
-        params = filters.validated(filters.PledgeParams, self.request)
+        params = filters.validated(filters.AllianceParams, self.request)
         alliance = self.alliance_from_query(params.get("alliance"))
         pledges = Pledge.objects.filter(
             is_public=True, agreement__status=Agreement.Status.ACTIVE
         ).select_related("agreement__company", "agreement__alliance")
         if alliance is not None:
             pledges = pledges.filter(agreement__alliance=alliance)
-        if params.get("focus"):
-            pledges = pledges.filter(focus_area=params["focus"])
-        if params.get("cvr"):
-            pledges = pledges.filter(agreement__company__cvr=params["cvr"])
         return pledges.order_by(
             "agreement__alliance__slug", "agreement__company__legal_name", "order", "pk"
         )
@@ -531,6 +530,56 @@ class ApiRoot(OpenDataMixin, APIView):
                 "redoc": link("redoc"),
             }
         )
+
+
+class VerifyPdf(OpenDataMixin, APIView):
+    """Is this file an authentic signed agreement, and is its digital seal valid?"""
+
+    http_method_names = ["post", "options"]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        summary="Verify a signed PDF",
+        description="Upload a PDF (multipart/form-data, field `file`). `authentic` says whether "
+        "it is exactly the archived PDF of an agreement both parties signed; `seal` is the "
+        "cryptographic check of its digital seal (PAdES) against the certificates the portal "
+        "trusts: who sealed it, when, whether anything changed after sealing. Reads only; "
+        "the file is not stored.",
+        parameters=[filters.LANG_PARAM],
+        request={"multipart/form-data": VerifyUploadSerializer},
+        responses={
+            200: VerifyResultSerializer,
+            400: OpenApiResponse(
+                VerifyErrorSerializer, description="No file, not a PDF, or over 20 MB."
+            ),
+            415: OpenApiResponse(ErrorSerializer, description="Not multipart/form-data."),
+        },
+    )
+    def post(self, request):
+        upload = VerifyUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = b"".join(upload.validated_data["file"].chunks())
+        agreement = countersigned_agreement_by_pdf(data)
+        result = {
+            "authentic": agreement is not None,
+            "agreement": _verified_agreement(agreement) if agreement else None,
+            "seal": check_seal(data).as_dict(),
+        }
+        return Response(VerifyResultSerializer(result).data)
+
+
+def _verified_agreement(agreement) -> dict:
+    return {
+        "verification_code": agreement.verification_code,
+        "company": agreement.company.legal_name,
+        "cvr": agreement.company.cvr,
+        "municipality": agreement.alliance.municipality,
+        "alliance": agreement.alliance.name,
+        "version": agreement.version,
+        "status": agreement.status,
+        "start_date": agreement.start_date,
+        "end_date": agreement.end_date,
+    }
 
 
 class SchemaView(SpectacularAPIView):

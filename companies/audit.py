@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import F, Window
+from django.db.models.functions import Lag
 from django.utils.translation import gettext_lazy as _
 
 CHANGE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
@@ -17,32 +19,57 @@ class AuditEntry:
     changes: list[tuple[str, str, str]]
 
 
-def _entries(records, label, describe):
-    """Diff consecutive history rows in Python: one query per model, not one per row."""
-    previous_by_object = {}
-    entries = []
-    for record in records:
-        object_id = record.id
-        previous = previous_by_object.get(object_id)
-        changes = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                field = record.instance_type._meta.get_field(change.field)
-                changes.append((str(field.verbose_name), str(change.old), str(change.new)))
-        previous_by_object[object_id] = record
-        if record.history_type == "~" and not changes:
-            continue
-        entries.append(
-            AuditEntry(
-                when=record.history_date,
-                who=record.history_user,
-                what=f"{label}: {describe(record)}",
-                action=str(CHANGE_LABELS[record.history_type]),
-                changes=changes,
-            )
-        )
-    return entries
+def _entry(record, previous, label, describe):
+    """The entry for one history row, given the row before it of the same object; None for
+    a save that changed nothing."""
+    changes = []
+    if previous is not None and record.history_type == "~":
+        delta = record.diff_against(previous)
+        for change in delta.changes:
+            field = record.instance_type._meta.get_field(change.field)
+            changes.append((str(field.verbose_name), str(change.old), str(change.new)))
+    if record.history_type == "~" and not changes:
+        return None
+    return AuditEntry(
+        when=record.history_date,
+        who=record.history_user,
+        what=f"{label}: {describe(record)}",
+        action=str(CHANGE_LABELS[record.history_type]),
+        changes=changes,
+    )
+
+
+def _newest_entries(history, label, describe, limit):
+    """The newest `limit` entries of one history, newest first.
+
+    The database picks the rows (newest first, `limit` at a time) and says which row came
+    before each of the same object (LAG over the whole history); older rows are not read.
+    A batch costs one query, plus one when a row it has to compare with is older still
+    (a contact changed long after it was added)."""
+    by_object = [F("history_date").asc(), F("history_id").asc()]
+    rows = (
+        history.select_related("history_user")
+        .annotate(previous_id=Window(Lag("history_id"), partition_by=[F("id")], order_by=by_object))
+        .order_by("-history_date", "history_id")
+    )
+    entries, loaded, start = [], {}, 0
+    while True:
+        # One row more than the batch: most often the one its oldest row is compared with.
+        rows_read = list(rows[start : start + limit + 1])
+        batch = rows_read[:limit]
+        loaded |= {record.history_id: record for record in rows_read}
+        missing = {r.previous_id for r in batch if r.history_type == "~"} - {None, *loaded}
+        if missing:
+            loaded |= {r.history_id: r for r in history.filter(history_id__in=missing)}
+        for record in batch:
+            entry = _entry(record, loaded.get(record.previous_id), label, describe)
+            if entry is not None:
+                entries.append(entry)
+                if len(entries) == limit:
+                    return entries
+        if len(rows_read) <= limit:
+            return entries
+        start += limit
 
 
 def company_audit_trail(company, membership, limit=50):
@@ -64,9 +91,10 @@ def company_audit_trail(company, membership, limit=50):
             lambda r: r.get_status_display(),
         ),
     ]
+    # The newest `limit` of all are among the newest `limit` of each. Equal times keep the
+    # order of `sources` (a stable sort).
     entries = []
-    for queryset, label, describe in sources:
-        records = queryset.select_related("history_user").order_by("history_date", "history_id")
-        entries.extend(_entries(records, label, describe))
+    for history, label, describe in sources:
+        entries.extend(_newest_entries(history, label, describe, limit))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]

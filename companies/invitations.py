@@ -3,6 +3,14 @@
 A link carries `"<invitation id>:<nonce>"` signed with a timestamp. It works for
 `Invitation.INVITATION_DAYS` days, only while its nonce is the invitation's current one
 (resending draws a new nonce), and only until the invitation is accepted or revoked.
+
+The mail is queued in the outbox with the invitation and rendered and sent by a worker
+(`companies.tasks.send_invitation_mail`), so neither a broker nor a mail server that is
+down fails or slows the request: the invitation is saved and its mail goes out when they
+are back, retried with back-off. The job names the link's nonce, and the worker sends
+nothing once that link is no longer the current one. So resending while the first mail
+still waits is safe: it draws a new link and queues its mail, the waiting mail is dropped
+when its turn comes, and the person receives one mail with a working link.
 """
 
 import base64
@@ -13,12 +21,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from klimaalliance import mail, outbox
 
 from .models import ContactPerson, Invitation, Membership, Representation, new_nonce
 from .services import membership_change_status
@@ -116,29 +124,45 @@ def invitation_link(invitation: Invitation) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send_mail(invitation: Invitation) -> None:
-    with translation.override(invitation.language):
-        context = {
-            "invitation": invitation,
-            "alliance": invitation.alliance,
-            "company": invitation.company,
-            "contact": invitation.contact,
-            "link": invitation_link(invitation),
-            "expires_at": invitation.expires_at,
-            "site_url": settings.SITE_URL,
-        }
-        subject = " ".join(render_to_string("email/invitation_subject.txt", context).split())
-        text = render_to_string("email/invitation.txt", context)
-        html = render_to_string("email/invitation.html", context)
-    reply_to = [invitation.alliance.contact_email] if invitation.alliance.contact_email else []
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email], reply_to=reply_to)
-    message.attach_alternative(html, "text/html")
-    message.send()
+def _send_mail(invitation: Invitation) -> int:
+    """Render the invitation's mail with its current link, in its language, and send it."""
+    context = {
+        "invitation": invitation,
+        "alliance": invitation.alliance,
+        "company": invitation.company,
+        "contact": invitation.contact,
+        "link": invitation_link(invitation),
+        "expires_at": invitation.expires_at,
+        "site_url": settings.SITE_URL,
+    }
+    rendered = mail.render_mail("invitation", context, language=invitation.language)
+    return mail.send(
+        to=invitation.email,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        reply_to=[invitation.alliance.contact_email] if invitation.alliance.contact_email else [],
+    )
+
+
+def invitation_mail_send(invitation_id: int, nonce: str) -> int:
+    """The worker's half: send the mail for the link with `nonce` if that link still
+    works; returns 1 when sent, 0 when a resend replaced it or it was accepted, revoked or
+    deleted meanwhile."""
+    invitation = (
+        Invitation.objects.select_related("alliance", "company", "contact")
+        .filter(pk=invitation_id, nonce=nonce, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return 0
+    return _send_mail(invitation)
 
 
 def _send_after_commit(invitation: Invitation) -> None:
-    # A mail must never announce an invitation that a rolled-back transaction undid.
-    transaction.on_commit(lambda: _send_mail(invitation))
+    # In the invitation's transaction: a mail never announces an invitation that a
+    # rolled-back transaction undid, and is never lost once the invitation is saved.
+    outbox.enqueue("companies.tasks.send_invitation_mail", invitation.pk, invitation.nonce)
 
 
 # --- Staff actions -----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Background work for companies: the all-or-nothing spreadsheet import."""
+"""Background work for companies: the all-or-nothing spreadsheet import and invitation
+mails."""
 
 import logging
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from klimaalliance.tabular import SpreadsheetError
 
+from . import invitations
 from .models import ImportJob
 from .spreadsheets import ImportFailed, import_rows, read_rows
 
@@ -41,19 +43,14 @@ def job_progress(job: ImportJob) -> tuple[int, int]:
     return processed, min(percent, 100)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=3,
-    soft_time_limit=SOFT_TIME_LIMIT,
-    time_limit=TIME_LIMIT,
-)
+@shared_task(bind=True, soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT)
 def import_companies(self, job_id: int) -> int:
     """Import a confirmed ImportJob's file; returns the number of new members.
 
     Only a QUEUED job is claimed, so a task delivered twice imports once. The job ends DONE
     with `created_count`, or FAILED with a message and nothing imported. A lost database
-    connection puts the job back in the queue for a retry.
+    connection puts the job back in the queue for a retry (PortalTask's back-off), until
+    the retries are used up.
     """
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.RUNNING, processed_rows=0, error=""
@@ -66,10 +63,10 @@ def import_companies(self, job_id: int) -> int:
         with job.file.open("rb") as handle:
             rows = read_rows(handle, job.original_name)
         created = import_rows(job.alliance, rows, by=job.created_by, progress=_progress(job_id))
-    except (OperationalError, InterfaceError) as exc:
+    except (OperationalError, InterfaceError):
         if self.request.retries < self.max_retries:
             _finish(job_id, status=ImportJob.Status.QUEUED)
-            raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc
+            raise  # retried with back-off by PortalTask
         logger.exception("Import %s failed: database unavailable", job_id)
         _fail(job_id, _("The database was unavailable. Nothing was imported; try again later."))
         return 0
@@ -112,3 +109,10 @@ def _fail(job_id, message):
 
 def _finish(job_id, **fields):
     ImportJob.objects.filter(pk=job_id).update(**fields)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def send_invitation_mail(invitation_id: int, nonce: str) -> int:
+    """Mail the invitation's link for `nonce`; sends nothing once a resend has replaced
+    that link or the invitation was accepted or revoked (companies.invitations)."""
+    return invitations.invitation_mail_send(invitation_id, nonce)

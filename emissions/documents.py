@@ -219,7 +219,7 @@ def report_queue_pdf(*, report) -> None:
 
 def report_pdf_waiting(report) -> bool:
     """True while the report's regenerate job waits for the background service."""
-    return outbox.waiting(RENDER_REPORT_TASK, report.pk)
+    return outbox.waiting_for_broker(RENDER_REPORT_TASK, report.pk)
 
 
 # --- Batches -----------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ def running_batch(reporting_round):
 
 def batch_waiting(batch) -> bool:
     """True while the batch's start job waits in the outbox for the background service."""
-    return outbox.waiting(START_BATCH_TASK, batch.pk)
+    return outbox.waiting_for_broker(START_BATCH_TASK, batch.pk)
 
 
 def _waiting_batch(reporting_round):
@@ -378,17 +378,20 @@ def render_alliance_report_html(alliance, year, *, language=None) -> str:
 def alliance_report_pdf_store(alliance_report_id: int) -> str:
     """Render the annual report and store it at its own path, replacing an earlier one.
 
-    Idempotent: a report rendered since it was last requested is not rendered again."""
+    Idempotent: a report whose rendering began after it was last requested is not
+    rendered again (`generated_at` is when the rendering began, so a request made while
+    it ran is still pending)."""
     document = AllianceReport.objects.select_related("alliance").get(pk=alliance_report_id)
     if document.pdf and not alliance_report_pending(document):
         return document.pdf.name
+    began = timezone.now()
     data = html_to_pdf(render_alliance_report_html(document.alliance, document.year))
     name = alliance_report_path(document, "report.pdf")
     with transaction.atomic():
         locked = AllianceReport.objects.select_for_update().get(pk=alliance_report_id)
         locked.pdf.name = _store(locked.pdf, name, data)
         locked.pdf_sha256 = sha256_hex(data)
-        locked.generated_at = timezone.now()
+        locked.generated_at = began
         locked.save(update_fields=["pdf", "pdf_sha256", "generated_at"])
     return name
 
@@ -406,7 +409,7 @@ def alliance_report_request(*, alliance, year, by=None) -> AllianceReport:
 
 def alliance_report_waiting(document) -> bool:
     """True while the annual report's job waits for the background service."""
-    return outbox.waiting(RENDER_ANNUAL_TASK, document.pk)
+    return outbox.waiting_for_broker(RENDER_ANNUAL_TASK, document.pk)
 
 
 def alliance_report_pending(document) -> bool:

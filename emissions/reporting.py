@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from companies import access
 from klimaalliance import outbox
+from klimaalliance.mail import queue_mail, render_mail
 from partnerships.models import Agreement, Pledge
 
 from .models import Inventory, PledgeStatus, Report, ReportingRound, ReportReminder
@@ -33,6 +33,7 @@ Kind = ReportReminder.Kind
 OPEN_STATUSES = (Status.DRAFT, Status.RETURNED)
 # Reminders before the deadline, from the earliest to the most urgent.
 REMINDER_DAYS = {Kind.DAYS_14: 14, Kind.DAYS_3: 3}
+REMINDERS_TASK = "emissions.tasks.send_reporting_reminders"
 
 
 class IncompleteError(ValidationError):
@@ -87,10 +88,13 @@ def round_open(*, alliance, year, deadline, by) -> ReportingRound:
         PledgeStatus(report=report_of[company_id], pledge_id=pledge_id)
         for pledge_id, company_id in pledges
     )
-    from .tasks import send_reporting_reminders
-
-    outbox.enqueue(send_reporting_reminders)
+    outbox.enqueue(REMINDERS_TASK)
     return reporting_round
+
+
+def round_mails_waiting() -> bool:
+    """True while a reminder run (the opening mails) waits for the background service."""
+    return outbox.waiting_for_broker(REMINDERS_TASK)
 
 
 @transaction.atomic
@@ -195,9 +199,7 @@ def report_approve(*, report, by) -> Report:
     report.review_comment = ""
     report.version += 1
     report.save()
-    from .tasks import render_report_pdf
-
-    outbox.enqueue(render_report_pdf, report.pk)
+    outbox.enqueue("emissions.tasks.render_report_pdf", report.pk)
     return report
 
 
@@ -347,8 +349,9 @@ def claim_reminder(report, kind, today=None) -> bool:
 
 
 def reminder_message(report, kind, user) -> EmailMessage:
-    """The reminder to one representative, in their own language."""
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    """The reminder to one representative, in their own language (plain text)."""
+    language = user.language or settings.LANGUAGE_CODE
+    with translation.override(language):
         context = {
             "report": report,
             "kind": kind,
@@ -359,23 +362,28 @@ def reminder_message(report, kind, user) -> EmailMessage:
             "recipient": user,
             "url": settings.SITE_URL + reverse("my-emissions:report-edit", args=[report.pk]),
         }
-        subject = render_to_string("email/report_reminder_subject.txt", context)
-        body = render_to_string("email/report_reminder.txt", context)
-    return EmailMessage(" ".join(subject.split()), body, to=[user.email])
+    rendered = render_mail("report_reminder", context, language=language)
+    return EmailMessage(rendered.subject, rendered.text, to=[user.email])
 
 
 def reminders_send(*, today=None) -> int:
-    """Mail every report whose next reminder is due on `today` to the company's
-    representatives; returns the number of mails sent. Safe to run as often as wanted."""
+    """Queue a mail to the company's representatives for every report whose next reminder
+    is due on `today`; returns the number of mails queued. The reminder is claimed in the
+    transaction that queues its mails (klimaalliance.mail), so each goes out once, and a
+    mail server that is down delays it instead of losing it. Safe to run as often as wanted.
+    """
     today = today or timezone.localdate()
-    sent = 0
+    queued = 0
     for report, kind in reminders_due(today):
-        if not claim_reminder(report, kind, today):
-            continue
-        for representation in report.company.representatives.all():
-            if representation.user.is_active:
-                sent += reminder_message(report, kind, representation.user).send()
-    return sent
+        with transaction.atomic():
+            if not claim_reminder(report, kind, today):
+                continue
+            for representation in report.company.representatives.all():
+                if representation.user.is_active:
+                    message = reminder_message(report, kind, representation.user)
+                    queue_mail(to=message.to, subject=message.subject, text=message.body)
+                    queued += 1
+    return queued
 
 
 def members_to_follow_up(alliance, misses=2):

@@ -3,13 +3,16 @@
 `backup()` writes a single ``.tar.gz`` holding
 
 * ``database.dump`` – ``pg_dump --format=custom --no-owner`` of the default database,
-* ``media/`` – a copy of ``MEDIA_ROOT`` (the signed agreement PDFs among other uploads),
+* ``media/`` – a copy of ``MEDIA_ROOT`` (the public uploads: logos, story images),
+* ``private-media/`` – a copy of ``PRIVATE_MEDIA_ROOT`` (signed agreement PDFs, reports,
+  commitment papers, imports, attachments; see klimaalliance/storage.py),
 * ``manifest.json`` – when and from what the archive was made, and the SHA-256 of the dump
-  and of every media file.
+  and of every file.
 
 `restore()` checks every SHA-256 in the manifest before it touches anything, then runs
 ``pg_restore --clean --if-exists --no-owner`` into the target database (which recreates the
-trigger that keeps signatures immutable) and copies the media files into the target media root.
+trigger that keeps signatures immutable) and copies the files into the target media root and
+private media root. Archives of format 1 (before the split) hold every file under ``media/``.
 
 Only PostgreSQL is supported: the SQLite database of the quick start is a single file.
 See docs/backups.md.
@@ -35,10 +38,14 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
 
-FORMAT = 1
+FORMAT = 2
+READABLE_FORMATS = {1, 2}
 DUMP_NAME = "database.dump"
 MANIFEST_NAME = "manifest.json"
 MEDIA_DIR = "media"
+PRIVATE_DIR = "private-media"
+# Folder in the archive → the manifest's key for its {relative name: SHA-256} and its count.
+FILE_SETS = {MEDIA_DIR: ("media", "files"), PRIVATE_DIR: ("private_media", "private_files")}
 SQLITE_MESSAGE = (
     "backups use pg_dump; SQLite is only the quick-start database — copy db.sqlite3 instead"
 )
@@ -174,14 +181,33 @@ def _project_version() -> str:
 # --- Backup ---------------------------------------------------------------------------------
 
 
-def backup(target_dir, *, using: str = "default", media_root=None) -> Path:
-    """Write a backup archive of the database `using` and of MEDIA_ROOT into `target_dir`.
+def _copy_folder(root: Path, into: Path) -> dict:
+    """Copy every regular file below `root` into `into`; {relative name: SHA-256}."""
+    into.mkdir()
+    copied = {}
+    if root.is_dir():
+        for folder, _dirs, files in os.walk(root):
+            for filename in sorted(files):
+                source = Path(folder) / filename
+                if source.is_symlink() or not source.is_file():
+                    continue
+                relative = source.relative_to(root).as_posix()
+                copied[relative] = _copy_and_hash(source, into / relative)
+    return dict(sorted(copied.items()))
 
-    Returns the path of the archive. The database is dumped first and the media files copied
+
+def backup(target_dir, *, using: str = "default", media_root=None, private_media_root=None) -> Path:
+    """Write a backup archive of the database `using`, of MEDIA_ROOT and of
+    PRIVATE_MEDIA_ROOT into `target_dir`.
+
+    Returns the path of the archive. The database is dumped first and the files copied
     afterwards, so every file a dumped row refers to is already there.
     """
     conn = postgres_settings(connections[using].settings_dict)
     media_root = Path(media_root if media_root is not None else settings.MEDIA_ROOT)
+    private_media_root = Path(
+        private_media_root if private_media_root is not None else settings.PRIVATE_MEDIA_ROOT
+    )
     target_dir = Path(target_dir)
     target_dir.mkdir(parents=True, exist_ok=True)
     created = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
@@ -203,17 +229,8 @@ def backup(target_dir, *, using: str = "default", media_root=None) -> Path:
             conn,
         )
 
-        media = {}
-        media_copy = staging / MEDIA_DIR
-        media_copy.mkdir()
-        if media_root.is_dir():
-            for folder, _dirs, files in os.walk(media_root):
-                for filename in sorted(files):
-                    source = Path(folder) / filename
-                    if source.is_symlink() or not source.is_file():
-                        continue
-                    relative = source.relative_to(media_root).as_posix()
-                    media[relative] = _copy_and_hash(source, media_copy / relative)
+        media = _copy_folder(media_root, staging / MEDIA_DIR)
+        private_media = _copy_folder(private_media_root, staging / PRIVATE_DIR)
 
         manifest = {
             "format": FORMAT,
@@ -228,7 +245,10 @@ def backup(target_dir, *, using: str = "default", media_root=None) -> Path:
             },
             "media_root": str(media_root),
             "files": len(media),
-            "media": dict(sorted(media.items())),
+            "media": media,
+            "private_media_root": str(private_media_root),
+            "private_files": len(private_media),
+            "private_media": private_media,
         }
         (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
 
@@ -238,7 +258,8 @@ def backup(target_dir, *, using: str = "default", media_root=None) -> Path:
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(staging / MANIFEST_NAME, arcname=MANIFEST_NAME)
             tar.add(dump, arcname=DUMP_NAME)
-            tar.add(media_copy, arcname=MEDIA_DIR)
+            tar.add(staging / MEDIA_DIR, arcname=MEDIA_DIR)
+            tar.add(staging / PRIVATE_DIR, arcname=PRIVATE_DIR)
         partial.chmod(0o600)
         partial.replace(archive)
     return archive
@@ -257,13 +278,36 @@ def _extract(archive: Path, into: Path) -> None:
         with tarfile.open(archive, "r:*") as tar:
             for member in tar.getmembers():
                 top = PurePosixPath(member.name).parts[0] if member.name else ""
-                if top not in {MANIFEST_NAME, DUMP_NAME, MEDIA_DIR}:
+                if top not in {MANIFEST_NAME, DUMP_NAME, *FILE_SETS}:
                     raise BackupError(
                         f"{archive} is not a backup archive: unexpected {member.name}"
                     )
             tar.extractall(into, filter="data")
     except (tarfile.TarError, OSError, EOFError) as error:
         raise BackupError(f"cannot read {archive}: {error}") from error
+
+
+def _verify_files(files_dir: Path, folder: str, manifest: dict, key: str, count_key: str):
+    """Problems of one folder of the archive against its part of the manifest."""
+    problems = []
+    expected = manifest.get(key) or {}
+    if manifest.get(count_key, 0) != len(expected):
+        problems.append(f"the manifest's {folder} file count does not match its file list")
+    present = (
+        {p.relative_to(files_dir).as_posix() for p in files_dir.rglob("*") if p.is_file()}
+        if files_dir.is_dir()
+        else set()
+    )
+    for name, digest in sorted(expected.items()):
+        if not _safe_relative(name):
+            problems.append(f"{folder}/{name}: not a safe relative path")
+        elif name not in present:
+            problems.append(f"{folder}/{name} is missing")
+        elif sha256_file(files_dir / name) != digest:
+            problems.append(f"{folder}/{name}: SHA-256 does not match the manifest")
+    for name in sorted(present - set(expected)):
+        problems.append(f"{folder}/{name} is not in the manifest")
+    return problems
 
 
 def verify(archive, into: Path) -> dict:
@@ -279,7 +323,7 @@ def verify(archive, into: Path) -> dict:
         manifest = json.loads((into / MANIFEST_NAME).read_text())
     except (OSError, ValueError) as error:
         raise BackupError(f"{archive} has no readable {MANIFEST_NAME}: {error}") from error
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in READABLE_FORMATS:
         raise BackupError(f"{archive}: unknown manifest format {manifest.get('format')!r}")
 
     problems = []
@@ -290,24 +334,8 @@ def verify(archive, into: Path) -> dict:
     elif sha256_file(dump) != expected_dump:
         problems.append(f"{DUMP_NAME}: SHA-256 does not match the manifest")
 
-    expected_media = manifest.get("media") or {}
-    if manifest.get("files") != len(expected_media):
-        problems.append("the manifest's file count does not match its file list")
-    media_dir = into / MEDIA_DIR
-    present = (
-        {p.relative_to(media_dir).as_posix() for p in media_dir.rglob("*") if p.is_file()}
-        if media_dir.is_dir()
-        else set()
-    )
-    for name, digest in sorted(expected_media.items()):
-        if not _safe_relative(name):
-            problems.append(f"{MEDIA_DIR}/{name}: not a safe relative path")
-        elif name not in present:
-            problems.append(f"{MEDIA_DIR}/{name} is missing")
-        elif sha256_file(media_dir / name) != digest:
-            problems.append(f"{MEDIA_DIR}/{name}: SHA-256 does not match the manifest")
-    for name in sorted(present - set(expected_media)):
-        problems.append(f"{MEDIA_DIR}/{name} is not in the manifest")
+    for folder, (key, count_key) in FILE_SETS.items():
+        problems += _verify_files(into / folder, folder, manifest, key, count_key)
 
     if problems:
         raise BackupError(
@@ -320,12 +348,14 @@ def restore(
     archive,
     *,
     media_root,
+    private_media_root=None,
     database_url: str | None = None,
     database: dict | None = None,
     replace: bool = False,
 ) -> dict:
     """Restore `archive` into the database given by `database_url` (or a Django-style
-    settings dict `database`) and copy its media files into `media_root`.
+    settings dict `database`), copy its public files into `media_root` and its private files
+    into `private_media_root` (needed when the archive holds private files).
 
     The archive is verified completely first; a tampered or damaged archive restores nothing.
     A database that already holds tables is only overwritten with ``replace=True``.
@@ -336,12 +366,20 @@ def restore(
     conn = settings_from_url(database_url) if database_url else postgres_settings(database)
     media_root = Path(media_root)
     media_root.parent.mkdir(parents=True, exist_ok=True)
+    targets = {MEDIA_DIR: media_root}
+    if private_media_root is not None:
+        targets[PRIVATE_DIR] = Path(private_media_root)
 
     # Unpacked next to the media root: no second copy in a small /tmp, and copying the
     # media files afterwards stays on one file system.
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=media_root.parent) as work_name:
         work = Path(work_name)
         manifest = verify(archive, work)
+        if manifest.get("private_media") and PRIVATE_DIR not in targets:
+            raise BackupError(
+                f"{archive} holds private files (signed PDFs, reports): give the folder to "
+                "restore them into (--private-media-root); nothing was restored"
+            )
 
         if not replace and not database_is_empty(conn):
             raise BackupError(
@@ -363,9 +401,10 @@ def restore(
             conn,
         )
 
-        media_root.mkdir(parents=True, exist_ok=True)
-        for name in manifest["media"]:
-            target = media_root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(work / MEDIA_DIR / name, target)
+        for folder, root in targets.items():
+            root.mkdir(parents=True, exist_ok=True)
+            for name in manifest.get(FILE_SETS[folder][0]) or {}:
+                target = root / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(work / folder / name, target)
     return manifest

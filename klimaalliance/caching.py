@@ -110,16 +110,18 @@ def bump_public_version(**kwargs):
         _memo["missed_bump"] = False
 
 
-class _BumpOnCommit:
-    """A transaction's one pending bump. Django forgets it when the transaction (or the
-    savepoint it was registered in) rolls back, so no bookkeeping of our own can go stale."""
+class _Bump:
+    """One bump shared by every change of a transaction: each public save registers a
+    callback (so Django drops exactly those of a rolled-back savepoint), and the first one
+    to run after the commit bumps for all of them."""
 
     def __init__(self):
         self.done = False
 
     def __call__(self):
-        self.done = True
-        bump_public_version()
+        if not self.done:
+            self.done = True
+            bump_public_version()
 
 
 def bump_after_commit(using=None):
@@ -128,10 +130,10 @@ def bump_after_commit(using=None):
     before other requests can read the new data (they would cache old data under the new
     version). Outside a transaction, at once."""
     connection = transaction.get_connection(using)
-    for _savepoints, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, _BumpOnCommit) and not callback.done:
-            return
-    transaction.on_commit(_BumpOnCommit(), using=using, robust=True)
+    bump = getattr(connection, "_public_version_bump", None)
+    if bump is None or bump.done:
+        bump = connection._public_version_bump = _Bump()
+    transaction.on_commit(bump, using=using, robust=True)
 
 
 def _public_row_changed(sender, instance, using, **kwargs):
@@ -149,7 +151,11 @@ def connect_signals():
 def _variant(request) -> str:
     """What a public response depends on besides the data: the language, the whole URL
     (host, path, query string) and the one request header public views read."""
-    parts = [get_language() or "", request.headers.get("HX-Request", ""), request.build_absolute_uri()]
+    parts = [
+        get_language() or "",
+        request.headers.get("HX-Request", ""),
+        request.build_absolute_uri(),
+    ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

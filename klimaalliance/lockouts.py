@@ -15,24 +15,38 @@ from django.utils import timezone
 
 from .models import User
 
+# lower() leaves the Turkish dotless "ı" alone and turns "İ" into "i" + U+0307.
+_TURKISH_I = str.maketrans({"ı": "i", "\u0307": None})
+
+
+def lockout_key(email) -> str:
+    """What failed sign-ins with `email` count against.
+
+    The address as sign-in looks it up (`User.objects.sign_in_email`: NFKC, trimmed,
+    lower-cased), so "Anna@X.dk " gets no fresh tries, and every address that can reach an
+    account counts against that account's key. Dotless and dotted i's count as "i" as
+    well: sign-in refuses them as a stand-in for "i", so trying them only adds to the
+    count of the ASCII address."""
+    return User.objects.sign_in_email(email).translate(_TURKISH_I)
+
+
+def _typed_username(request, credentials):
+    if credentials:
+        return credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    return request.POST.get(settings.AXES_USERNAME_FORM_FIELD)
+
 
 def lockout_username(request, credentials=None):
-    """The account an attempt counts against: the e-mail as typed, trimmed and lower-cased,
-    the way accounts are stored, so "Anna@X.dk " does not get five fresh tries."""
-    if credentials:
-        value = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
-    else:
-        value = request.POST.get(settings.AXES_USERNAME_FORM_FIELD)
-    if not value:
-        return value
-    return str(value).strip().lower()
+    """django-axes' key of an attempt (AXES_USERNAME_CALLABLE): `lockout_key`."""
+    value = _typed_username(request, credentials)
+    return lockout_key(value) if value else value
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """The page for a locked-out sign-in: HTTP 429 with what happened and what to do."""
     minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
     context = {
-        "email": lockout_username(request, credentials) or "",
+        "email": User.objects.sign_in_email(_typed_username(request, credentials) or ""),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "minutes": minutes,
     }
@@ -76,4 +90,4 @@ def account_unlock(*, email) -> int:
     """Forget the failed sign-ins of `email` from every address, so it can sign in at once.
 
     Returns how many attempt records were removed (0 if the account was not locked)."""
-    return reset(username=email.strip().lower())
+    return reset(username=lockout_key(email))

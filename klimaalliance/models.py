@@ -5,6 +5,10 @@ feature apps should own them: companies, partnerships and emissions all hang off
 `Alliance` and check a `User`'s roles.
 """
 
+import os
+import unicodedata
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
@@ -12,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from .storage import private_storage
 
 # Slugs that would shadow a top-level URL of the portal.
 RESERVED_SLUGS = frozenset(
@@ -51,7 +57,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.sign_in_email(self.normalize_email(email)), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -66,8 +72,16 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
+    @staticmethod
+    def sign_in_email(value) -> str:
+        """A typed address in the one form sign-in looks up and lockouts count: NFKC,
+        trimmed, lower-cased, as accounts are stored."""
+        return unicodedata.normalize("NFKC", str(value)).strip().lower()
+
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        # An exact match: a case-insensitive one in PostgreSQL lets look-alikes reach an
+        # account ("admın@" matches "admin@"), each with five fresh tries of its own.
+        return self.get(email=self.sign_in_email(email))
 
 
 class User(AbstractUser):
@@ -284,3 +298,125 @@ class OutboxMessage(models.Model):
     def __str__(self):
         state = f"sent {self.sent_at:%Y-%m-%d %H:%M:%S}" if self.sent_at else "unsent"
         return f"{self.task}{tuple(self.args)} ({state})"
+
+
+def seal_certificate_path(instance, filename):
+    """An unguessable name in the private storage; the uploaded name says nothing."""
+    return f"seal/{uuid.uuid4().hex}.p12"
+
+
+class SealCertificate(models.Model):
+    """An organisation certificate with its private key (a PKCS#12 file) that seals the
+    portal's signed PDFs (klimaalliance/seal.py).
+
+    A row with an alliance seals that alliance's documents; the row without one is the
+    platform's, used for every alliance that has none. The file lies in the private storage
+    and is never served; its password is never stored: `password_env` names the environment
+    variable that holds it. A replaced certificate stays as an inactive row, for the record:
+    documents it sealed are verified against the trust roots, not against this table.
+    """
+
+    alliance = models.ForeignKey(
+        Alliance,
+        verbose_name=_("alliance"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="seal_certificates",
+        help_text=_("Empty: the platform's certificate, for alliances without their own."),
+    )
+    label = models.CharField(_("label"), max_length=200)
+    pkcs12 = models.FileField(
+        _("PKCS#12 file"), storage=private_storage, upload_to=seal_certificate_path
+    )
+    password_env = models.CharField(
+        _("password environment variable"),
+        max_length=100,
+        default="SEAL_P12_PASSWORD",
+        blank=True,
+        validators=[RegexValidator(r"^[A-Z_][A-Z0-9_]*$")],
+        help_text=_(
+            "Name of the server's environment variable that holds the file's password. "
+            "Empty: the file has no password."
+        ),
+    )
+    subject = models.CharField(_("subject"), max_length=500, editable=False)
+    issuer = models.CharField(_("issuer"), max_length=500, editable=False)
+    serial_number = models.CharField(_("serial number"), max_length=100, editable=False)
+    fingerprint_sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, editable=False)
+    valid_from = models.DateTimeField(_("valid from"), null=True, editable=False)
+    valid_until = models.DateTimeField(_("valid until"), null=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("seal certificate")
+        verbose_name_plural = _("seal certificates")
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance"],
+                condition=models.Q(is_active=True),
+                nulls_distinct=False,
+                name="one_active_seal_certificate",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.subject})"
+
+    def save(self, *args, **kwargs):
+        """An active row replaces the alliance's (or the platform's) active one, which stays
+        as an inactive row."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            if self.is_active:
+                SealCertificate.objects.filter(
+                    alliance_id=self.alliance_id, is_active=True
+                ).exclude(pk=self.pk).update(is_active=False)
+            super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # One active row per alliance holds without asking anyone to deactivate the old
+        # one first: save() retires it.
+        super().validate_constraints(exclude={*(exclude or ()), "alliance"})
+
+    def password(self) -> bytes | None:
+        """The file's password from the environment; None when the file has none."""
+        if not self.password_env:
+            return None
+        value = os.environ.get(self.password_env)
+        if value is None:
+            raise ValueError(f"The environment variable {self.password_env} is not set.")
+        return value.encode()
+
+    def pkcs12_bytes(self) -> bytes:
+        with self.pkcs12.open("rb") as handle:
+            return handle.read()
+
+    @staticmethod
+    def open_pkcs12(data: bytes, password: bytes | None):
+        """(key, certificate, chain) of a PKCS#12 file; ValueError when it does not open
+        or lacks the key or the certificate. The message never contains the key."""
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        try:
+            key, certificate, chain = pkcs12.load_key_and_certificates(data, password)
+        except (ValueError, TypeError) as error:
+            raise ValueError("The file is not a PKCS#12 file this password opens.") from error
+        if key is None or certificate is None:
+            raise ValueError("The PKCS#12 file must hold both the private key and its certificate.")
+        return key, certificate, chain
+
+    def read_certificate(self, data: bytes) -> None:
+        """Fill subject, issuer, serial, fingerprint and validity from the file's bytes."""
+        from cryptography.hazmat.primitives import hashes
+
+        _key, certificate, _chain = self.open_pkcs12(data, self.password())
+        self.subject = certificate.subject.rfc4514_string()[:500]
+        self.issuer = certificate.issuer.rfc4514_string()[:500]
+        self.serial_number = format(certificate.serial_number, "x")[:100]
+        self.fingerprint_sha256 = certificate.fingerprint(hashes.SHA256()).hex()
+        self.valid_from = certificate.not_valid_before_utc
+        self.valid_until = certificate.not_valid_after_utc

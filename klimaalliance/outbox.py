@@ -36,6 +36,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .celery import app as celery_app
 from .models import OutboxMessage
@@ -47,6 +48,12 @@ logger = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 0.5
 SOCKET_TIMEOUT = 0.5
 KEEP_SENT = timedelta(days=30)
+
+# What a page says after a change whose job could not reach the broker (`waiting`).
+QUEUED_NOTICE = gettext_lazy(
+    "The background service is not available right now. Your request is saved and queued, "
+    "and the work starts by itself as soon as the service is back."
+)
 
 
 def task_name(task) -> str:
@@ -85,10 +92,13 @@ def waiting_message(task, *args) -> OutboxMessage | None:
     )
 
 
-def waiting(task, *args) -> bool:
-    """True while the job `task(*args)` waits in the outbox for the broker, so a page can
-    say that the work is queued and starts by itself once the background service is back."""
-    return waiting_message(task, *args) is not None
+def waiting_for_broker(task, *args) -> bool:
+    """True when the job `task(*args)` could not be handed to the broker and waits in the
+    outbox for the sweeper, so a page can say that the work is queued and starts by itself
+    once the background service is back. (A message not tried yet, before its commit hook
+    ran, is not counted.)"""
+    message = waiting_message(task, *args)
+    return message is not None and message.attempts > 0
 
 
 def publish(message_id: int) -> bool:

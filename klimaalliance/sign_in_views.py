@@ -1,25 +1,37 @@
-"""Sign-in protection pages: the second factor (code, set-up, turning it off) and the
-staff page that unlocks locked-out accounts. The rules live in two_factor.py and lockouts.py.
+"""Sign-in protection pages: the second factor (code, set-up, turning it off), the staff
+page that unlocks locked-out accounts and the request for a password reset link. The rules
+live in two_factor.py and lockouts.py.
 """
 
+import logging
+from datetime import timedelta
 from urllib.parse import urlencode
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+from redis import RedisError
 
-from . import lockouts, two_factor
+from . import lockouts, outbox, tasks, two_factor
 from .forms import CodeForm, UnlockForm
+from .models import OutboxMessage, User
 from .permissions import alliance_staff_required
+
+logger = logging.getLogger(__name__)
 
 
 def _next_url(request):
@@ -151,3 +163,57 @@ def lockout_unlock(request):
     else:
         messages.info(request, _("%(email)s was not locked out.") % {"email": email})
     return redirect("staff-lockouts", alliance_slug=request.alliance.slug)
+
+
+# --- Password reset ------------------------------------------------------------------------
+
+RESET_WINDOW = timedelta(hours=1)
+RESET_MAILS_PER_ADDRESS = 3  # per RESET_WINDOW
+RESET_REQUESTS_PER_CLIENT = 20  # per RESET_WINDOW, from one network address
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a link to choose a new password: the same page and the same work for any
+    address, so neither the answer nor its timing tells whether an account exists.
+
+    The request only queues `tasks.send_password_reset` through the outbox; the worker
+    looks the account up and sends the mail. Beyond RESET_MAILS_PER_ADDRESS requests for
+    one address, or RESET_REQUESTS_PER_CLIENT from one network address, within the hour,
+    nothing more is queued and the page stays the same."""
+
+    def form_valid(self, form):
+        email = User.objects.sign_in_email(form.cleaned_data["email"])
+        client_requests = _count_client_request(get_client_ip_address(self.request))
+        if client_requests > RESET_REQUESTS_PER_CLIENT:
+            logger.warning("Password reset refused: too many requests from one address")
+        elif _recent_resets(email) >= RESET_MAILS_PER_ADDRESS:
+            logger.warning("Password reset refused: too many requests for one e-mail address")
+        else:
+            outbox.enqueue(tasks.send_password_reset, email, get_language())
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def _recent_resets(email) -> int:
+    """Reset mails queued for `email` within the window, whether its account exists or not
+    (the outbox keeps sent messages for 30 days)."""
+    return OutboxMessage.objects.filter(
+        task=tasks.send_password_reset.name,
+        created_at__gte=timezone.now() - RESET_WINDOW,
+        args__0=email,
+    ).count()
+
+
+def _count_client_request(ip_address) -> int:
+    """Count one more reset request from `ip_address` in the cache; how many it made within
+    the window. Without the cache the count is 0: the limit per address still holds."""
+    key = f"password-reset:client:{ip_address}"
+    timeout = int(RESET_WINDOW.total_seconds())
+    try:
+        cache.add(key, 0, timeout=timeout)
+        return cache.incr(key)
+    except ValueError:  # the window ended between add() and incr()
+        cache.set(key, 1, timeout=timeout)
+        return 1
+    except RedisError:
+        logger.warning("Password reset requests not counted: the cache is unreachable")
+        return 0

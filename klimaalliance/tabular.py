@@ -7,8 +7,11 @@ else Windows-1252 (Excel's plain "CSV" format), with ";" (Danish regional settin
 between values, read from the header row; or an XLSX workbook's first sheet. Every row keeps
 the number the spreadsheet shows, because that is how errors are reported to the user.
 
-Writing builds tablib datasets. CSV is UTF-8 with a byte-order mark and ";" by default, which
-Excel with Danish settings opens with Danish letters intact and one value per column.
+Writing builds tablib datasets and exports them. CSV is UTF-8 with a byte-order mark and ";"
+by default, which Excel with Danish settings opens with Danish letters intact and one value
+per column. Reading does not go through tablib's importers: they drop blank CSV lines, so
+the row numbers in error messages would be wrong, and they refuse a row longer than the
+header; the csv module and openpyxl (tablib's own XLSX engine) are read directly instead.
 
 Excel runs a cell that starts with = + - @, a tab or a carriage return as a formula (CSV
 injection). CSV cells that start so get an apostrophe, as OWASP advises, and the reader
@@ -327,7 +330,7 @@ def write_csv(headers: Sequence[str], rows: Iterable, *, delimiter=";", decimal_
 class _XLSXFormat(registry.get_format("xlsx")):
     """tablib's XLSX writer, with text kept as text (never a formula, and formatted "@" so
     a CVR number or postcode typed over it keeps its leading zero) and columns wide enough
-    to read."""
+    to read. It hooks into the writer's step per sheet, hence tablib's pinned version."""
 
     MIN_WIDTH = 12
     MAX_WIDTH = 60

@@ -19,10 +19,7 @@ auth_patterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            html_email_template_name="registration/password_reset_email.html",
-            email_template_name="registration/password_reset_email.txt",
-        ),
+        sign_in_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from klimaalliance.choices import FocusArea
 from klimaalliance.pdf import html_to_pdf
+from klimaalliance.seal import seal_pdf
 
 PDF_LANGUAGE = "da"
 
@@ -100,9 +101,10 @@ def render_paper_html(paper, *, for_pdf: bool, language=PDF_LANGUAGE, rows=None)
 
 
 def render_paper_pdf(paper) -> tuple[bytes, int]:
-    """PDF/A-3b with embedded fonts and the signatories; returns the bytes and how many
+    """PDF/A-3b with embedded fonts and the signatories, sealed (PAdES) with the alliance's
+    or the platform's certificate; returns the bytes to store and hash and how many
     signatures it shows."""
     rows = signatories(paper)
     html = render_paper_html(paper, for_pdf=True, rows=rows)
-    pdf = html_to_pdf(html)
+    pdf = seal_pdf(html_to_pdf(html), alliance=paper.group.alliance)
     return pdf, len(rows)

@@ -35,9 +35,9 @@ def _locked(paper) -> CommitmentPaper:
 
 
 def _queue_pdf(paper):
-    from .tasks import render_paper_pdf_task
-
-    outbox.enqueue(render_paper_pdf_task, paper.pk)
+    # One render shows every signature made until it runs: signatures made while the
+    # broker is down share one waiting job.
+    outbox.enqueue("network.tasks.render_paper_pdf_task", paper.pk, unique=True)
 
 
 def paper_content_sha256(paper, language) -> str:

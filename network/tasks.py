@@ -15,17 +15,8 @@ from .paper_documents import render_paper_pdf
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    max_retries=6,
-    soft_time_limit=120,
-    time_limit=180,
-)
-def render_paper_pdf_task(self, paper_id: int) -> str:
+@shared_task(soft_time_limit=120, time_limit=180)
+def render_paper_pdf_task(paper_id: int) -> str:
     """Render the paper with its signatories as PDF/A and store it, replacing an older PDF.
 
     Idempotent: when the stored PDF already shows the current number of signatures nothing

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.pdf import html_to_pdf
+from klimaalliance.seal import seal_pdf
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 PLACEHOLDERS = (
@@ -157,7 +158,8 @@ def render_agreement_html(agreement, *, for_pdf: bool, signatures=None) -> str:
 
 
 def render_agreement_pdf(agreement) -> bytes:
-    """PDF/A-3b with embedded fonts, signature page included."""
+    """PDF/A-3b with embedded fonts, signature page included, sealed (PAdES) with the
+    alliance's or the platform's certificate: these are the bytes to store and hash."""
     signatures = list(agreement.signatures.select_related("user"))
     html = render_agreement_html(agreement, for_pdf=True, signatures=signatures)
-    return html_to_pdf(html)
+    return seal_pdf(html_to_pdf(html), alliance=agreement.alliance)

@@ -4,6 +4,8 @@ A company is a *partner* of an alliance while it has an active agreement with it
 fields meant for the public are read here; internal notes, contacts and drafts never are.
 """
 
+import hashlib
+
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 
@@ -67,4 +69,15 @@ def with_public_agreements(companies, alliance=None):
             ),
             to_attr="public_agreements",
         )
+    )
+
+
+def countersigned_agreement_by_pdf(data: bytes) -> Agreement | None:
+    """The agreement both parties signed whose archived (sealed) PDF is exactly `data`; the
+    public verification page and the API's verify endpoint both ask this."""
+    digest = hashlib.sha256(data).hexdigest()
+    return (
+        Agreement.objects.filter(status__in=Agreement._sealed_statuses(), pdf_sha256=digest)
+        .select_related("alliance", "company")
+        .first()
     )

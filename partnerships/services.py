@@ -296,9 +296,7 @@ def agreement_countersign(
 
 def queue_agreement_pdf(agreement):
     """Through the outbox: the PDF job is saved with the signature, even if Redis is down."""
-    from .tasks import render_agreement_pdf_task
-
-    outbox.enqueue(render_agreement_pdf_task, agreement.pk)
+    outbox.enqueue("partnerships.tasks.render_agreement_pdf_task", agreement.pk)
 
 
 # --- After signing -----------------------------------------------------------------------------

@@ -3,12 +3,10 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from klimaalliance import outbox
+from klimaalliance import mail, outbox
 
 from .documents import render_agreement_pdf
 from .models import Agreement, sha256_hex
@@ -17,17 +15,8 @@ from .services import agreements_expire
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    max_retries=6,
-    soft_time_limit=120,
-    time_limit=180,
-)
-def render_agreement_pdf_task(self, agreement_id: int) -> str:
+@shared_task(soft_time_limit=120, time_limit=180)
+def render_agreement_pdf_task(agreement_id: int) -> str:
     """Render, store and mail the signed agreement's PDF. Running it twice makes one PDF."""
     agreement = Agreement.objects.select_related("alliance", "company", "template").get(
         pk=agreement_id
@@ -43,31 +32,31 @@ def render_agreement_pdf_task(self, agreement_id: int) -> str:
         agreement.pdf_sha256 = sha256_hex(pdf_bytes)
         agreement.pdf_generated_at = timezone.now()
         agreement.save(update_fields=["pdf", "pdf_sha256", "pdf_generated_at", "updated_at"])
-        outbox.enqueue(mail_signed_agreement, agreement_id)
+        outbox.enqueue("partnerships.tasks.mail_signed_agreement", agreement_id)
     return agreement.pdf.name
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
+@shared_task(soft_time_limit=60, time_limit=90)
 def mail_signed_agreement(agreement_id: int) -> int:
-    """Send the signed PDF to every signer, each in the agreement's language."""
+    """Send the signed PDF to every signer, in the agreement's language. Rendered here, in
+    the worker, because the mail carries the PDF (klimaalliance.mail)."""
     agreement = Agreement.objects.select_related("alliance", "company").get(pk=agreement_id)
     recipients = sorted({s.user.email for s in agreement.signatures.select_related("user")})
     if agreement.alliance.contact_email:
         recipients.append(agreement.alliance.contact_email)
-    with translation.override(agreement.language):
-        context = {"agreement": agreement, "site_url": settings.SITE_URL}
-        subject = render_to_string("email/agreement_signed_subject.txt", context).strip()
-        body = render_to_string("email/agreement_signed.txt", context)
-    message = EmailMessage(subject, body, to=recipients)
+    context = {"agreement": agreement, "site_url": settings.SITE_URL}
+    rendered = mail.render_mail("agreement_signed", context, language=agreement.language)
     with agreement.pdf.open("rb") as pdf:
-        message.attach(
+        attachment = (
             f"klimapartnerskabsaftale-{agreement.verification_code}.pdf",
             pdf.read(),
             "application/pdf",
         )
-    return message.send()
+    return mail.send(
+        to=recipients, subject=rendered.subject, text=rendered.text, attachments=[attachment]
+    )
 
 
-@shared_task(acks_late=True)
+@shared_task
 def expire_agreements() -> int:
     return agreements_expire()

@@ -25,6 +25,9 @@ from .factories import (
     UserFactory,
 )
 
+# Seal certificates and the sealed agreement (tests/seal_fixtures.py).
+pytest_plugins = ["tests.seal_fixtures"]
+
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # there unless told this is fine (the tests are synchronous anyway).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from klimaalliance import outbox
 from klimaalliance.permissions import alliance_staff_required
 from klimaalliance.tabular import FORMATS, SpreadsheetError, download
 
@@ -21,7 +22,9 @@ from ..spreadsheets import (
     write_csv,
     write_xlsx,
 )
-from ..tasks import import_companies, job_progress
+from ..tasks import job_progress
+
+IMPORT_TASK = "companies.tasks.import_companies"
 
 # Beyond this many rows the preview shows rows with errors first and stops there.
 PREVIEW_LIMIT = 500
@@ -112,11 +115,16 @@ def _confirm(request, job, results):
             _("The import was not started: fix the rows with errors and upload the file again."),
         )
         return _render_preview(request, job, results, status=400)
-    queued = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
-        status=ImportJob.Status.QUEUED
-    )
-    if queued:
-        transaction.on_commit(lambda: import_companies.delay(job.pk))
+    # The job's status and its outbox message are saved together: with Redis down the job
+    # waits as "queued" and starts when the sweeper sends it, never stuck half-way.
+    with transaction.atomic():
+        queued = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+            status=ImportJob.Status.QUEUED
+        )
+        if queued:
+            outbox.enqueue(IMPORT_TASK, job.pk)
+    if queued and outbox.waiting_for_broker(IMPORT_TASK, job.pk):
+        messages.warning(request, outbox.QUEUED_NOTICE)
     return redirect("companies:import-preview", request.alliance.slug, job.pk)
 
 

@@ -18,11 +18,14 @@ from ..forms import StoryForm, StoryReviewForm
 from ..models import Story
 
 PUBLIC_COUNT = 20
+REVIEWED_COUNT = 30  # on the staff's review page
 
 
 def published(alliance):
+    """Approved stories, newest first, with what a page or the feed shows of them (the
+    alliance for each story's link)."""
     return Story.objects.filter(alliance=alliance, status=Story.Status.APPROVED).select_related(
-        "company"
+        "company", "alliance"
     )
 
 
@@ -51,8 +54,8 @@ def story_list(request):
         "companies/story_review_list.html",
         {
             "alliance": request.alliance,
-            "pending": [s for s in stories if s.status == Story.Status.SUBMITTED],
-            "reviewed": [s for s in stories if s.status != Story.Status.SUBMITTED][:30],
+            "pending": stories.filter(status=Story.Status.SUBMITTED),
+            "reviewed": stories.exclude(status=Story.Status.SUBMITTED)[:REVIEWED_COUNT],
             "form": StoryReviewForm(),
         },
     )

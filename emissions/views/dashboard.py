@@ -135,6 +135,8 @@ def public_chart_company(alliance, cvr) -> Company:
 def public_company_chart(request, alliance_slug, cvr):
     """Only companies that publish their figures, and only years whose report staff
     approved; the target path of a public pledge of its active agreement."""
+    if not (len(cvr) == 8 and cvr.isascii() and cvr.isdigit()):
+        raise Http404  # e.g. a NUL byte, which PostgreSQL refuses in a query (a 500)
     alliance = get_object_or_404(Alliance, slug=alliance_slug)
     company = public_chart_company(alliance, cvr)
     pledges = Pledge.objects.filter(

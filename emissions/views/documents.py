@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from companies import access
+from klimaalliance import outbox
 from klimaalliance.permissions import alliance_staff_required
 
 from .. import documents
@@ -115,11 +116,14 @@ def batch_start(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("Rendering %(total)s reports. The progress bar updates by itself.")
-            % {"total": batch.total},
-        )
+        if documents.batch_waiting(batch):
+            messages.warning(request, outbox.QUEUED_NOTICE)
+        else:
+            messages.success(
+                request,
+                _("Rendering %(total)s reports. The progress bar updates by itself.")
+                % {"total": batch.total},
+            )
     return redirect("emissions:round-pdfs", request.alliance.slug, reporting_round.pk)
 
 
@@ -141,6 +145,8 @@ def batch_requeue(request, pk):
     batch = _batch(request, pk)
     count = documents.batch_requeue_missing(batch=batch)
     messages.success(request, _("%(count)s reports were queued again.") % {"count": count})
+    if count and documents.batch_waiting(batch):
+        messages.warning(request, outbox.QUEUED_NOTICE)
     return redirect("emissions:round-pdfs", request.alliance.slug, batch.round_id)
 
 
@@ -160,10 +166,14 @@ def report_pdf_regenerate(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("The PDF of %(company)s is being rendered again.") % {"company": report.company},
-        )
+        if documents.report_pdf_waiting(report):
+            messages.warning(request, outbox.QUEUED_NOTICE)
+        else:
+            messages.success(
+                request,
+                _("The PDF of %(company)s is being rendered again.")
+                % {"company": report.company},
+            )
     return redirect("emissions:round-pdfs", request.alliance.slug, report.round_id)
 
 
@@ -180,11 +190,16 @@ def annual_report_generate(request, year):
     """Generate, or regenerate, the annual report of a year the alliance had a round for."""
     reporting_round = _round_of_year(request, year)
     try:
-        documents.alliance_report_request(alliance=request.alliance, year=year, by=request.user)
+        document = documents.alliance_report_request(
+            alliance=request.alliance, year=year, by=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The annual report is being generated."))
+        if documents.alliance_report_waiting(document):
+            messages.warning(request, outbox.QUEUED_NOTICE)
+        else:
+            messages.success(request, _("The annual report is being generated."))
     return redirect("emissions:round-pdfs", request.alliance.slug, reporting_round.pk)
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies import access
+from klimaalliance import outbox
 from klimaalliance.permissions import alliance_staff_required
 
 from .. import reporting
@@ -91,6 +92,8 @@ def round_open(request):
                 )
                 % {"year": reporting_round.year, "count": reporting_round.reports.count()},
             )
+            if reporting.round_mails_waiting():
+                messages.warning(request, outbox.QUEUED_NOTICE)
             return redirect("emissions:round-detail", alliance.slug, reporting_round.pk)
     return render(request, "emissions/round_form.html", {"alliance": alliance, "form": form})
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
@@ -194,6 +195,14 @@ STORAGES = {
         )
     },
 }
+# The digital seal on signed PDFs (klimaalliance/seal.py): the PEM files of the roots a seal
+# must chain to, and an RFC 3161 timestamp authority. In DEBUG the demo root that
+# `manage.py seal_demo_certificate` writes is trusted by default.
+SEAL_TRUST_ROOTS = env.list(
+    "SEAL_TRUST_ROOTS",
+    default=[str(Path(PRIVATE_MEDIA_ROOT) / "seal" / "demo-root.pem")] if DEBUG else [],
+)
+SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -204,6 +213,9 @@ if not DEBUG and EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.con
     EMAIL_BACKEND = "klimaalliance.log_filters.HeadersOnlyConsoleEmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Klimaalliance <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Mail is sent by Celery workers only (klimaalliance/mail.py); an SMTP server that hangs
+# makes a send fail after this many seconds, and the task retries with back-off.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # Redis is optional: without it Celery runs every task eagerly in the request and
 # the cache lives in process memory.

@@ -4,15 +4,16 @@ Anyone can check a verification code (GET ?code=…) or upload the PDF itself (P
 countersigned agreements are ever reported as authentic. The page reads and never writes.
 """
 
-import hashlib
-
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from klimaalliance.seal import check_seal
+
 from ..forms import VerifyForm
 from ..models import Agreement
+from ..selectors import countersigned_agreement_by_pdf
 
 TEMPLATE = "partnerships/verify.html"
 
@@ -28,27 +29,22 @@ def _by_code(code: str) -> Agreement | None:
     return _sealed().filter(verification_code=code).first()
 
 
-def _by_file(upload) -> Agreement | None:
-    """The sealed agreement whose archived PDF has exactly these bytes, if any."""
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    return _sealed().filter(pdf_sha256=digest.hexdigest()).first()
-
-
-def _result_context(agreement, checked):
+def _result_context(checked, agreement, seal=None):
     return {
         "checked": checked,
         "agreement": agreement,
         "signatures": agreement.signatures.all() if agreement else [],
+        "seal": seal,
     }
 
 
 def _check(form):
-    """(what was checked, the matching agreement) for a valid form."""
+    """(what was checked, the matching agreement, the file's seal check) for a valid form:
+    a file is both looked up by its hash and its digital seal validated."""
     if form.cleaned_data.get("file"):
-        return "file", _by_file(form.cleaned_data["file"])
-    return "code", _by_code(form.cleaned_data["code"])
+        data = b"".join(form.cleaned_data["file"].chunks())
+        return "file", countersigned_agreement_by_pdf(data), check_seal(data)
+    return "code", _by_code(form.cleaned_data["code"]), None
 
 
 def _bound_form(request):
@@ -75,6 +71,5 @@ def verify(request):
         return render(request, TEMPLATE, {"form": VerifyForm(), "bad_upload": True}, status=400)
     context = {"form": form}
     if valid:
-        checked, agreement = _check(form)
-        context.update(_result_context(agreement, checked))
+        context.update(_result_context(*_check(form)))
     return render(request, TEMPLATE, context, status=200 if valid or not form.is_bound else 400)

@@ -435,7 +435,7 @@ def agreement_detail(request, pk):
         "comments": agreement.comments.select_related("author"),
         "comment_form": CommentForm(),
         "comment_url": _url(request, "comment-create", agreement.pk),
-        "signatures": agreement.signatures.all(),
+        "signatures": agreement.signatures.select_related("user"),
         "may_countersign": services.may_countersign(request.user, request.alliance),
         "amendment": _amendment(agreement),
     }

@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 # A replaced logo gets a new name, but a deleted file's name may be given out again: an hour,
 # then the browser asks again (If-Modified-Since, answered 304 while unchanged).
 MAX_AGE = 60 * 60
@@ -26,6 +26,7 @@ MAX_AGE = 60 * 60
 @require_safe
 @cache_control(public=True, max_age=MAX_AGE)
 def public_media(request, path):
-    if PurePosixPath(path).suffix.lower() not in IMAGE_SUFFIXES:
+    name = PurePosixPath(path)
+    if ".." in name.parts or name.suffix.lower() not in IMAGE_SUFFIXES:
         raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)

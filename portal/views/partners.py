@@ -5,51 +5,21 @@ data behind them changes (`klimaalliance.caching.public_page`).
 """
 
 from csp.decorators import csp_replace
-from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from companies.industries import Industry
 from emissions import charts
 from emissions.progress import latest_progress
 from klimaalliance.caching import public_page
-from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.models import Alliance
 from network.models import WorkingGroup
+from partnerships.filters import PartnerFilter
 from partnerships.selectors import public_partners, with_public_agreements
 
 PAGE_SIZE = 24
-
-
-class PartnerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
-    industry = forms.ChoiceField(
-        label=_("Industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
-    )
-    focus = forms.ChoiceField(
-        label=_("Focus area"),
-        required=False,
-        choices=[("", _("All focus areas")), *FocusArea.choices],
-    )
-    form = forms.ChoiceField(
-        label=_("Partnership form"),
-        required=False,
-        choices=[("", _("All forms")), *PartnershipForm.choices],
-    )
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[
-            ("name", _("Name A–Z")),
-            ("-name", _("Name Z–A")),
-            ("-signed", _("Newest partners")),
-            ("signed", _("Oldest partners")),
-        ],
-    )
 
 
 def _alliance(request, alliance_slug):
@@ -59,21 +29,10 @@ def _alliance(request, alliance_slug):
 
 
 def _filtered_partners(alliance, params):
-    """Partners matching the query string; invalid values are dropped, never an error."""
-    form = PartnerFilterForm(params)
-    form.is_valid()
-    data = {name: form.cleaned_data.get(name) or "" for name in form.fields}
-    if "q" in form.errors:  # too long: search for nothing rather than fail
-        data["q"] = ""
-    partners = public_partners(
-        alliance,
-        q=data["q"],
-        industry=data["industry"],
-        focus=data["focus"],
-        form=data["form"],
-        sort=data["sort"] or "name",
-    )
-    return with_public_agreements(partners, alliance), form
+    """Partners matching the query string; invalid values are reported on the filter form and
+    ignored, never an error. Returns (partners, bound filter form)."""
+    partners = PartnerFilter(params, alliance=alliance)
+    return with_public_agreements(partners.qs, alliance), partners.form
 
 
 @require_GET

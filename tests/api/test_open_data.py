@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from api.views import csv_safe, yearly_totals
 from companies.industries import Industry
+from klimaalliance.choices import FocusArea
 from partnerships.models import Signature
 from tests.factories import (
     AgreementFactory,
@@ -630,3 +631,44 @@ def test_yearly_totals_sum_only_approved_and_published_figures(client, data):
     assert rows[2025]["reporting_partners"] == 2
     assert rows[2025]["emissions_t"] == "3120.500"
     assert rows[2024]["emissions_t"] is None  # no approved report for 2024
+
+
+# --- Filters through django-filter ----------------------------------------------------------
+
+
+def test_an_unknown_industry_is_a_400_naming_the_field_and_the_allowed_values(client, data):
+    body = assert_json_error(client.get("/api/v1/partners/?industry=ZZ"), 400)
+    assert list(body) == ["industry"]
+    assert body["industry"] == [f"Unknown industry. Allowed values: {', '.join(Industry.values)}."]
+
+
+def test_every_bad_filter_value_is_reported_at_once(client, data):
+    body = assert_json_error(
+        client.get("/api/v1/partners/", {"industry": "ZZ", "sort": "x", "q": "y" * 101}), 400
+    )
+    assert sorted(body) == ["industry", "q", "sort"]
+    assert body["q"] == ["Search at most 100 characters."]
+
+
+def test_focus_area_and_form_must_hold_for_the_same_agreement(client, data, other_alliance):
+    # Grønt Bryggeri also has a project agreement (energy is not among its areas) in Aarhus.
+    AgreementFactory(
+        alliance=other_alliance,
+        company=data["gront"],
+        focus_areas=["waste"],
+        partnership_form="project",
+    )
+    both = {"focus": "energy", "form": "project"}
+    assert names(client.get("/api/v1/partners/", both)) == []
+    assert names(client.get("/api/v1/partners/", {**both, "form": "joint"})) == [
+        "Grønt Bryggeri A/S"
+    ]
+    assert names(client.get("/api/v1/partners/", {"focus": "waste", "alliance": "aalborg"})) == []
+
+
+def test_schema_documents_the_pledge_filters(client, data):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/pledges/"]["get"]["parameters"]}
+    assert {"alliance", "focus", "cvr", "lang", "limit", "offset"} <= set(params)
+    assert set(params["focus"]["schema"]["enum"]) == set(FocusArea.values)
+    assert "8 digits" in params["cvr"]["description"]

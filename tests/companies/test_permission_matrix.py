@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from companies.invitations import invitation_send
 from companies.models import ContactPerson, Dialogue, ImportJob, Story
+from companies.services import membership_add, membership_invite
+from tests.factories import AllianceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,12 +42,17 @@ def world(alliance, company_a, roles):
     job = ImportJob.objects.create(
         alliance=alliance, original_name="x.csv", file="imports/x.csv", status=ImportJob.Status.DONE
     )
+    odense = AllianceFactory(slug="odense", municipality_code="0461")
+    open_invitation = membership_invite(
+        membership=membership_add(alliance=odense, company=company_a), by=None
+    )
     prefix = "/aalborg/staff/companies"
     company = f"{prefix}/{company_a.pk}"
     mine = f"/my/companies/{company_a.pk}"
     return {
         # name: (method, url, data, expected by role)
         "companies:member-list": ("get", f"{prefix}/", {}, STAFF_GET),
+        "companies:membership-invite": ("post", f"{company}/invite/", {}, STAFF_POST),
         "companies:company-create": ("get", f"{prefix}/new/", {}, STAFF_GET),
         "companies:level-list": ("get", f"{prefix}/levels/", {}, STAFF_GET),
         "companies:story-list": ("get", f"{prefix}/stories/", {}, STAFF_GET),
@@ -114,6 +121,12 @@ def world(alliance, company_a, roles):
         "my:contact-create": ("get", f"{mine}/contacts/new/", {}, OWN_COMPANY),
         "my:contact-edit": ("get", f"{mine}/contacts/{contact.pk}/edit/", {}, OWN_COMPANY),
         "my:story-create": ("get", f"{mine}/stories/new/", {}, OWN_COMPANY),
+        "my:membership-answer": (
+            "post",
+            f"{mine}/memberships/{open_invitation.pk}/answer/",
+            {"answer": "decline"},
+            dict(zip(ROLES, [LOGIN, 302, 404, 404, 404, 404], strict=True)),
+        ),
         # A forged link is "not found" for everyone.
         "invitation-accept": ("get", "/invitation/forged-token/", {}, dict.fromkeys(ROLES, 404)),
     }

@@ -65,7 +65,12 @@ def test_rep_sees_their_company_with_contacts_and_memberships(client, rep_a, com
 
 @pytest.mark.django_db
 def test_invitations_from_other_alliances_are_listed(client, rep_a, company_a, other_alliance):
-    MembershipFactory(alliance=other_alliance, company=company_a, status=Membership.Status.INVITED)
+    MembershipFactory(
+        alliance=other_alliance,
+        company=company_a,
+        status=Membership.Status.INVITED,
+        access_granted_at=None,  # an invitation the company has not answered yet
+    )
     client.force_login(rep_a)
     body = client.get(detail(company_a, prefix="/en")).content.decode()
     invitations = body.split("Invitations from other alliances", 1)[1]

@@ -199,7 +199,7 @@ def test_export_then_import_into_another_alliance_makes_the_same_companies_membe
 
     preview = client.get(response["Location"])
     assert preview.status_code == 200
-    assert preview.content.decode().count("existing company, will be added as member") == 2
+    assert preview.content.decode().count("existing company, joins as a prospect") == 2
 
     with django_capture_on_commit_callbacks(execute=True):
         confirmed = client.post(url("import-preview", "aarhus", job.pk))
@@ -291,7 +291,7 @@ def test_preview_lists_every_bad_row_with_its_error(staff_client, alliance, comp
     assert len(results[10].errors) == 3
     html = response.content.decode()
     assert response.context["invalid_count"] == 6
-    assert "existing company, will be added as member" in html
+    assert "existing company, joins as a prospect" in html
     assert "all-or-nothing" in html
     assert 'name="confirm"' not in html, "no confirm button while errors exist"
 

@@ -369,3 +369,166 @@ def test_the_change_history_shows_who_changed_what(leader, staff_x, company_a):
     html = leader.get(f"{BASE}{company_a.pk}/").content.decode()
     assert "“Alfa A/S” → “Alfa Grøn A/S”" in html
     assert str(staff_x) in html
+
+
+# --- The change history: picked in SQL -------------------------------------------------------
+
+
+def audit_trail_as_before(company, membership, limit=50):
+    """The change history as computed before the database picked the rows (every row read,
+    diffed and sorted in Python), for the SQL version to match entry for entry."""
+    from django.utils.translation import gettext
+
+    from companies.audit import CHANGE_LABELS, AuditEntry
+    from companies.models import ContactPerson
+
+    sources = [
+        (
+            Company.history.filter(id=company.pk),
+            "Company",
+            lambda r: r.display_name or r.legal_name,
+        ),
+        (ContactPerson.history.filter(company_id=company.pk), "Contact", lambda r: r.name),
+        (Membership.history.filter(id=membership.pk), "Membership", Membership.get_status_display),
+    ]
+    entries = []
+    for queryset, label, describe in sources:
+        previous_by_object = {}
+        records = queryset.select_related("history_user").order_by("history_date", "history_id")
+        for record in records:
+            previous, previous_by_object[record.id] = previous_by_object.get(record.id), record
+            changes = []
+            if previous is not None and record.history_type == "~":
+                for change in record.diff_against(previous).changes:
+                    field = record.instance_type._meta.get_field(change.field)
+                    changes.append((str(field.verbose_name), str(change.old), str(change.new)))
+            if record.history_type == "~" and not changes:
+                continue
+            what = f"{gettext(label)}: {describe(record)}"
+            action = str(CHANGE_LABELS[record.history_type])
+            entries.append(
+                AuditEntry(record.history_date, record.history_user, what, action, changes)
+            )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]
+
+
+def long_history(company, membership, staff, saves):
+    """`saves` saves of the company, every third one changing nothing (not shown), with
+    contacts added early and changed or deleted late, and status changes in between."""
+    from companies.models import ContactPerson
+
+    first = ContactPerson.history.filter(history_type="+").count()  # ever created
+    early = [
+        ContactPerson.objects.create(company=company, name=f"Kontakt {n}", email=f"k{n}@alfa.dk")
+        for n in range(first, first + 3)
+    ]
+    for n in range(saves):
+        if n % 3:
+            company.legal_name = f"Alfa {n} A/S"
+        company._history_user = staff
+        company.save()
+        if n % 25 == 0:
+            membership.status = "paused" if membership.status == "active" else "active"
+            membership.save()
+    early[0].name = "Kontakt nul"
+    early[0].save()
+    early[1].delete()
+
+
+@pytest.mark.parametrize("limit", [5, 50, 200])
+def test_the_change_history_picked_in_sql_is_the_one_computed_in_python(
+    alliance, company_a, staff_x, limit
+):
+    from companies.audit import company_audit_trail
+
+    membership = Membership.objects.get(alliance=alliance, company=company_a)
+    long_history(company_a, membership, staff_x, saves=130)
+    expected = audit_trail_as_before(company_a, membership, limit)
+    assert len(expected) == min(limit, len(audit_trail_as_before(company_a, membership, 1000)))
+    assert company_audit_trail(company_a, membership, limit) == expected
+
+
+def test_the_change_history_reads_a_batch_per_source_however_long_it_is(
+    alliance, company_a, staff_x, django_assert_num_queries
+):
+    from companies.audit import company_audit_trail
+
+    membership = Membership.objects.get(alliance=alliance, company=company_a)
+    long_history(company_a, membership, staff_x, saves=30)
+    # company, contacts, membership: each history fits in one batch of 50 rows
+    with django_assert_num_queries(3):
+        company_audit_trail(company_a, membership)
+    long_history(company_a, membership, staff_x, saves=300)
+    # The company's newest 50 rows hold 33 changes: two batches of 50 (and the row before
+    # each). Contacts and membership still fit in one batch.
+    with django_assert_num_queries(2 + 1 + 1) as queries:
+        assert len(company_audit_trail(company_a, membership)) == 50
+    assert all("LIMIT 51" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_contact_changed_long_after_it_was_added_costs_one_query_more(
+    alliance, company_a, staff_x, django_assert_num_queries
+):
+    from companies.audit import company_audit_trail
+
+    membership = Membership.objects.get(alliance=alliance, company=company_a)
+    contact = company_a.contacts.create(name="Kim", email="kim@alfa.dk")
+    for n in range(60):
+        company_a.contacts.create(name=f"Ny {n}", email=f"ny{n}@alfa.dk")
+    contact.name = "Kim Larsen"
+    contact.save()
+    # company, contacts (the newest 51 rows, then the row "Kim Larsen" is compared with),
+    # membership
+    with django_assert_num_queries(1 + 2 + 1):
+        trail = company_audit_trail(company_a, membership)
+    assert trail[0].changes == [("navn", "Kim", "Kim Larsen")]
+    assert trail == audit_trail_as_before(company_a, membership)
+
+
+def test_the_company_page_costs_the_same_queries_with_a_long_history(
+    leader, alliance, company_a, staff_x, django_assert_num_queries
+):
+    membership = Membership.objects.get(alliance=alliance, company=company_a)
+    long_history(company_a, membership, staff_x, saves=300)
+    # session, user, second-factor device, alliance, staff role, membership, contacts,
+    # change history (4, see above), nav roles, invitations, agreements, dialogues, events,
+    # notes, levels
+    with django_assert_num_queries(18):
+        assert leader.get(f"{BASE}{company_a.pk}/").status_code == 200
+
+
+def test_member_list_explains_an_unknown_filter_value_next_to_its_filter(leader, alliance):
+    MembershipFactory(
+        alliance=alliance, status="active", company=CompanyFactory(legal_name="Æblemosteriet")
+    )
+    MembershipFactory(
+        alliance=alliance, status="prospect", company=CompanyFactory(legal_name="Bondegården")
+    )
+    response = leader.get(f"/en{BASE}", {"status": "nope", "q": "mosteri"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Æblemosteriet" in html and "Bondegården" not in html  # the search still applies
+    message = html[html.index('id="id_status_error"') :]
+    assert message.index("Unknown value “nope”: this filter is not applied.") < message.index(
+        "</div>"
+    )
+    # The export reads the same filters and ignores the same value.
+    export = leader.get(f"{BASE}export.csv", {"status": "nope", "q": "mosteri"})
+    assert export.status_code == 200
+    assert "Æblemosteriet" in export.content.decode("utf-8-sig")
+
+
+def test_member_list_filters_by_focus_area_of_this_alliances_agreements(
+    leader, alliance, other_alliance
+):
+    from tests.factories import AgreementFactory
+
+    company = CompanyFactory(legal_name="Cykelbudet")
+    MembershipFactory(alliance=alliance, company=company)
+    AgreementFactory(alliance=other_alliance, company=company, focus_areas=["transport"])
+    assert "Cykelbudet" not in leader.get(BASE, {"focus": "transport"}).content.decode()
+    AgreementFactory(alliance=alliance, company=company, focus_areas=["transport"])
+    AgreementFactory(alliance=alliance, company=company, focus_areas=["transport"], status="draft")
+    html = leader.get(BASE, {"focus": "transport"}).content.decode()
+    assert html.count(">Cykelbudet</a>") == 1  # once, though two agreements match

@@ -18,7 +18,7 @@ def image_upload():
 
 
 def test_story_from_representative_to_public_page_and_feed(
-    client, alliance, company_a, rep_a, staff_x
+    client, alliance, company_a, rep_a, staff_x, django_capture_on_commit_callbacks
 ):
     client.force_login(rep_a)
     response = client.post(
@@ -40,7 +40,8 @@ def test_story_from_representative_to_public_page_and_feed(
 
     client.force_login(staff_x)
     assert "Solceller på taget" in client.get("/aalborg/staff/companies/stories/").content.decode()
-    client.post(f"/aalborg/staff/companies/stories/{story.pk}/review/", {"decision": "approve"})
+    with django_capture_on_commit_callbacks(execute=True):  # the public pages' version bump
+        client.post(f"/aalborg/staff/companies/stories/{story.pk}/review/", {"decision": "approve"})
     client.logout()
 
     front = client.get("/aalborg/").content.decode()
@@ -112,3 +113,65 @@ def test_story_permissions(client, roles, alliance, company_a):
         )
         write = client.get(f"/my/companies/{company_a.pk}/stories/new/")
         assert (review.status_code, write.status_code) == expected[name], name
+
+
+# --- What each page reads --------------------------------------------------------------------
+
+
+def stories(alliance, company, status, count, *, published=False):
+    from django.utils import timezone
+
+    return Story.objects.bulk_create(
+        Story(
+            alliance=alliance,
+            company=company,
+            title=f"{status} {n:02d}",
+            text="x",
+            status=status,
+            published_at=timezone.now() - timezone.timedelta(days=n) if published else None,
+        )
+        for n in range(count)
+    )
+
+
+def test_the_review_page_reads_the_waiting_and_the_30_newest_reviewed_in_sql(
+    client, alliance, company_a, other_alliance, company_b, staff_x, django_assert_num_queries
+):
+    stories(alliance, company_a, "submitted", 3)
+    stories(alliance, company_a, "approved", 25, published=True)
+    stories(alliance, company_a, "rejected", 15)
+    stories(other_alliance, company_b, "submitted", 2)
+    client.force_login(staff_x)
+    url = "/aalborg/staff/companies/stories/"
+    # session, user, second-factor device, alliance, staff role, nav roles, waiting, reviewed
+    with django_assert_num_queries(8) as queries:
+        html = client.get(url).content.decode()
+    reviewed_sql = queries.captured_queries[-1]["sql"]
+    assert "LIMIT 30" in reviewed_sql
+    assert [f"submitted {n:02d}" in html for n in range(3)] == [True] * 3
+    assert html.count('name="decision" value="approve"') == 3  # not Aarhus's two
+    # Newest first: unpublished (rejected) stories, then the newest 15 published ones.
+    reviewed = html[html.index("<ul>", html.index('h2 class="h4 mt-4"')) :]
+    assert reviewed.count("<li>") == 30
+    assert "rejected 14" in reviewed and "approved 14" in reviewed
+    assert "approved 15" not in reviewed
+
+
+@pytest.mark.parametrize(
+    ("url", "count"),
+    [
+        # alliance, 20 newest published stories with their companies
+        ("/aalborg/stories/", 2),
+        ("/aalborg/stories/feed/", 2),
+    ],
+)
+def test_the_public_story_pages_read_the_newest_published_in_one_query(
+    client, alliance, company_a, url, count, django_assert_num_queries
+):
+    stories(alliance, company_a, "approved", 25, published=True)
+    stories(alliance, company_a, "submitted", 5)
+    with django_assert_num_queries(count) as queries:
+        html = client.get(url).content.decode()
+    assert "LIMIT 20" in queries.captured_queries[-1]["sql"]
+    assert "approved 19" in html and "approved 20" not in html
+    assert "submitted" not in html

@@ -1,5 +1,6 @@
-"""Backups: `manage.py backup` makes one archive of the database and the media files, and
-`manage.py restore` brings a signed agreement and its PDF back intact into an empty database.
+"""Backups: `manage.py backup` makes one archive of the database, the public uploads and the
+private files, and `manage.py restore` brings a signed agreement and its PDF back intact into an
+empty database.
 
 PostgreSQL only (pg_dump); the tests skip on SQLite, or fail there under REQUIRE_SERVICES=1.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -61,7 +63,13 @@ def postgres():
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
     return tmp_path / "media"
+
+
+@pytest.fixture
+def private_media(media):
+    return media.parent / "private-media"
 
 
 @pytest.fixture
@@ -97,14 +105,16 @@ def test_sqlite_is_refused_with_advice():
 
 
 def test_a_signed_agreement_and_its_pdf_survive_backup_and_restore(
-    postgres, media, empty_database, tmp_path, alliance, company_a, rep_a, staff_x
+    postgres, media, private_media, empty_database, tmp_path, alliance, company_a, rep_a, staff_x
 ):
     agreement = make_sealed(alliance, company_a, rep_a, staff_x)
     agreement.refresh_from_db()  # the PDF job ran on commit (eager Celery)
     assert agreement.status == Agreement.Status.ACTIVE
     assert agreement.pdf and agreement.pdf_sha256
-    pdf_bytes = (media / agreement.pdf.name).read_bytes()
+    pdf_bytes = (private_media / agreement.pdf.name).read_bytes()
     assert hashlib.sha256(pdf_bytes).hexdigest() == agreement.pdf_sha256
+    company_a.logo.save("logo.png", ContentFile(b"\x89PNG logo"))
+    logo_sha256 = hashlib.sha256(b"\x89PNG logo").hexdigest()
 
     out = io.StringIO()
     call_command("backup", "--output", str(tmp_path / "backups"), stdout=out)
@@ -115,18 +125,26 @@ def test_a_signed_agreement_and_its_pdf_survive_backup_and_restore(
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert {"manifest.json", "database.dump", f"media/{agreement.pdf.name}"} <= names
+    assert {
+        "manifest.json",
+        "database.dump",
+        f"media/{company_a.logo.name}",
+        f"private-media/{agreement.pdf.name}",
+    } <= names
     assert manifest["database"]["name"] == connection.settings_dict["NAME"]
-    assert manifest["media"] == {agreement.pdf.name: agreement.pdf_sha256}
+    assert manifest["media"] == {company_a.logo.name: logo_sha256}
     assert manifest["files"] == 1
+    assert manifest["private_media"] == {agreement.pdf.name: agreement.pdf_sha256}
+    assert manifest["private_files"] == 1
     assert manifest["created_at"].endswith("Z")
     assert len(manifest["database_dump"]["sha256"]) == 64
 
     restored_media = tmp_path / "restored-media"
+    restored_private = tmp_path / "restored-private-media"
     url = _url(empty_database)
     call_command(
         "restore", str(archive), "--database-url", url, "--media-root", str(restored_media),
-        stdout=io.StringIO(),
+        "--private-media-root", str(restored_private), stdout=io.StringIO(),
     )  # fmt: skip
 
     # The restored database, read directly: the agreement, both signatures, the PDF hash.
@@ -147,9 +165,11 @@ def test_a_signed_agreement_and_its_pdf_survive_backup_and_restore(
         (Signature.Party.COMPANY, "Anna Alfa", "CEO"),
         (Signature.Party.MUNICIPALITY, "Lars Leder", "Team leader"),
     ]
-    restored_pdf = restored_media / pdf_name
+    restored_pdf = restored_private / pdf_name
     assert restored_pdf.read_bytes() == pdf_bytes
     assert hashlib.sha256(restored_pdf.read_bytes()).hexdigest() == pdf_sha256
+    assert not (restored_media / pdf_name).exists()
+    assert (restored_media / company_a.logo.name).read_bytes() == b"\x89PNG logo"
 
     # pg_restore recreated the trigger: the restored signatures are still immutable.
     with pytest.raises(psycopg2.Error, match="signatures are immutable"):
@@ -158,11 +178,12 @@ def test_a_signed_agreement_and_its_pdf_survive_backup_and_restore(
     # The database is no longer empty: restoring again needs --yes, and then replaces it.
     with pytest.raises(CommandError, match="not empty"):
         call_command(
-            "restore", str(archive), "--database-url", url, "--media-root", str(restored_media)
-        )
+            "restore", str(archive), "--database-url", url, "--media-root", str(restored_media),
+            "--private-media-root", str(restored_private),
+        )  # fmt: skip
     call_command(
         "restore", str(archive), "--database-url", url, "--media-root", str(restored_media),
-        "--yes", stdout=io.StringIO(),
+        "--private-media-root", str(restored_private), "--yes", stdout=io.StringIO(),
     )  # fmt: skip
     assert _query(
         empty_database, "SELECT count(*) FROM partnerships_signature WHERE agreement_id = %s",
@@ -171,29 +192,44 @@ def test_a_signed_agreement_and_its_pdf_survive_backup_and_restore(
 
 
 def test_a_tampered_archive_is_refused_before_anything_is_restored(
-    postgres, media, empty_database, tmp_path
+    postgres, media, private_media, empty_database, tmp_path
 ):
-    (media / "agreements").mkdir(parents=True)
-    (media / "agreements" / "signed.pdf").write_bytes(b"%PDF-1.7 signed agreement\n%%EOF\n")
+    (media / "companies" / "logos").mkdir(parents=True)
+    (media / "companies" / "logos" / "logo.png").write_bytes(b"\x89PNG logo")
+    (private_media / "agreements").mkdir(parents=True)
+    (private_media / "agreements" / "signed.pdf").write_bytes(b"%PDF-1.7 signed\n%%EOF\n")
     archive = backups.backup(tmp_path / "backups")
     url = _url(empty_database)
 
-    for member in ("media/agreements/signed.pdf", "database.dump"):
+    for member in (
+        "private-media/agreements/signed.pdf",
+        "media/companies/logos/logo.png",
+        "database.dump",
+    ):
         tampered = tmp_path / f"tampered-{member.replace('/', '-')}.tar.gz"
         _rewrite(archive, tampered, member)
         restored_media = tmp_path / f"restored-{tampered.stem}"
+        restored_private = tmp_path / f"restored-private-{tampered.stem}"
         with pytest.raises(CommandError, match="SHA-256 does not match") as refused:
             call_command(
                 "restore", str(tampered), "--database-url", url, "--media-root",
-                str(restored_media),
+                str(restored_media), "--private-media-root", str(restored_private),
             )  # fmt: skip
         assert member in str(refused.value)
         assert "nothing was restored" in str(refused.value)
-        assert not restored_media.exists()
+        assert not restored_media.exists() and not restored_private.exists()
         assert backups.database_is_empty(backups.settings_from_url(url))
         # No unpacked leftovers next to the media root either.
         assert not list(restored_media.parent.glob(".restore-*"))
 
+    # Private files need a folder to go to: refused before the database is touched.
+    with pytest.raises(CommandError, match="--private-media-root"):
+        call_command("restore", str(archive), "--database-url", url, "--media-root", str(media))
+    assert backups.database_is_empty(backups.settings_from_url(url))
+
     # The untouched archive still restores.
-    backups.restore(archive, database_url=url, media_root=tmp_path / "ok")
-    assert (tmp_path / "ok" / "agreements" / "signed.pdf").read_bytes().startswith(b"%PDF")
+    backups.restore(
+        archive, database_url=url, media_root=tmp_path / "ok", private_media_root=tmp_path / "ok-p"
+    )
+    assert (tmp_path / "ok-p" / "agreements" / "signed.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "ok" / "companies" / "logos" / "logo.png").read_bytes() == b"\x89PNG logo"

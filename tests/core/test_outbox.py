@@ -1,5 +1,5 @@
 """The outbox without a broker (jobs run in the process) and with a broker that refuses
-connections. The real Redis outage is in test_fault_tolerance.py."""
+connections. The real Redis outage is in test_fault_tolerance.py and test_job_pipeline.py."""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -8,7 +8,7 @@ from django.db import transaction
 from bench._server import free_port
 from klimaalliance.celery import app as celery_app
 from klimaalliance.models import OutboxMessage, WorkerHeartbeat
-from klimaalliance.outbox import enqueue, sweep
+from klimaalliance.outbox import enqueue, publish, sweep, waiting_for_broker
 from klimaalliance.tasks import record_heartbeat
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +66,54 @@ def test_when_the_broker_refuses_the_job_waits_and_the_sweep_says_so(
         call_command("sweep_outbox")
     message.refresh_from_db()
     assert (message.sent_at, message.attempts) == (None, 2)
+
+
+def test_a_job_is_queued_by_the_tasks_name_and_a_misspelt_name_fails_at_once(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        message = enqueue("klimaalliance.tasks.record_heartbeat", "by-name")
+    assert message.task == record_heartbeat.name
+    assert WorkerHeartbeat.objects.filter(hostname="by-name").count() == 1
+    with pytest.raises(KeyError, match="record_heartbeet"):
+        enqueue("klimaalliance.tasks.record_heartbeet", "typo")
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_a_unique_job_still_waiting_for_the_broker_is_not_queued_twice(
+    refusing_broker, django_capture_on_commit_callbacks
+):
+    for _ in range(3):  # the same button, pressed three times during an outage
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            enqueue(record_heartbeat, "once", unique=True)
+    message = OutboxMessage.objects.get()
+    assert (message.sent_at, message.attempts) == (None, 3)  # each press tried it again
+    # Another job, or the same task with other arguments, is a message of its own.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        enqueue(record_heartbeat, "other", unique=True)
+    assert OutboxMessage.objects.count() == 2
+
+
+def test_waiting_for_broker_means_tried_and_not_sent(
+    refusing_broker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as hooks, transaction.atomic():
+        enqueue(record_heartbeat, "later")
+    # Not tried yet (the commit hook has not run): not reported as waiting.
+    assert not waiting_for_broker(record_heartbeat, "later")
+    hooks[0]()
+    assert waiting_for_broker("klimaalliance.tasks.record_heartbeat", "later")
+    assert not waiting_for_broker(record_heartbeat, "someone else")
+
+
+def test_a_failing_publish_never_fails_the_request_that_committed(
+    refusing_broker, monkeypatch, caplog
+):
+    message = OutboxMessage.objects.create(task=record_heartbeat.name, args=["x"])
+
+    def broken(message_id):
+        raise RuntimeError("something unforeseen")
+
+    monkeypatch.setattr("klimaalliance.outbox._publish", broken)
+    assert publish(message.pk) is False
+    assert "not published" in caplog.text

@@ -516,3 +516,51 @@ def test_the_second_factor_pages_are_translated(client, staff_x):
     with translation.override("en"):
         html = client.get("/en" + VERIFY).content.decode()
     assert "Enter your code" in html
+
+
+# --- Look-alike addresses ------------------------------------------------------------------
+
+# PostgreSQL matches "ı" (dotless) and "İ" (dotted capital) to "i" without regard to case;
+# each variant must neither open the ASCII account nor get five fresh tries of its own.
+ASCII_ADMIN = "admin@alfa.example"
+LOOK_ALIKES = [
+    "admın@alfa.example",  # dotless i
+    "ADMİN@alfa.example",  # dotted capital I
+    "admİn@alfa.example",
+    "adMın@alfa.example",
+]
+
+
+def test_failures_with_dotless_or_dotted_i_count_against_the_ascii_account(client):
+    UserFactory(email=ASCII_ADMIN)
+    variants = [ASCII_ADMIN, *LOOK_ALIKES]
+    assert [fail(client, variant, 1)[0].status_code for variant in variants] == [200] * 4 + [429]
+    for variant in [*variants, "ADMIN@alfa.example"]:
+        assert log_in(client, variant).status_code == 429, variant
+    assert signed_in_as(client) is None
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == [ASCII_ADMIN]
+
+
+@pytest.mark.parametrize("variant", LOOK_ALIKES)
+def test_the_right_password_with_a_dotless_or_dotted_i_does_not_sign_in(client, variant):
+    UserFactory(email=ASCII_ADMIN)
+    response = log_in(client, variant)
+    assert response.status_code == 200
+    assert signed_in_as(client) is None
+    assert log_in(client, "Admin@Alfa.example ").status_code == 302
+
+
+def test_staff_see_and_unlock_a_look_alike_lockout_as_the_ascii_address(client, staff_x, company_a):
+    from tests.factories import RepresentationFactory
+
+    RepresentationFactory(company=company_a, user=UserFactory(email="kim@alfa.example"))
+    for variant in ["kım@alfa.example", "KİM@alfa.example", "kim@alfa.example"] * 2:
+        fail(client, variant, 1)
+    assert log_in(client, "kim@alfa.example").status_code == 429
+
+    staff = Client()
+    staff.force_login(staff_x)
+    assert "kim@alfa.example" in staff.get("/aalborg/staff/sign-in-lockouts/").content.decode()
+    staff.post("/aalborg/staff/sign-in-lockouts/unlock/", {"email": "kim@alfa.example"})
+    assert not AccessAttempt.objects.exists()
+    assert log_in(client, "kim@alfa.example").status_code == 302

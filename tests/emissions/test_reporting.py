@@ -353,7 +353,9 @@ def test_only_a_submitted_report_can_be_approved_or_sent_back(client, staff_x, r
     assert report.status == Report.Status.DRAFT
 
 
-def test_an_extension_must_be_later_and_earns_fresh_reminders(client, staff_x, report):
+def test_an_extension_must_be_later_and_earns_fresh_reminders(
+    client, staff_x, report, django_capture_on_commit_callbacks
+):
     reporting.reminders_send(today=days(16))  # opened + 14 days
     assert set(report.reminders.values_list("kind", flat=True)) == {"opened", "14_days"}
     client.force_login(staff_x)
@@ -373,7 +375,8 @@ def test_an_extension_must_be_later_and_earns_fresh_reminders(client, staff_x, r
     assert "(forlænget)" in page
     # The 14-day reminder comes again, before the new deadline.
     mail.outbox.clear()
-    assert reporting.reminders_send(today=days(46)) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # mails leave via the outbox
+        assert reporting.reminders_send(today=days(46)) == 1
     assert "Påmindelse" in mail.outbox[0].subject
 
 
@@ -568,11 +571,14 @@ def test_a_short_deadline_sends_the_opening_mail_without_an_extra_14_day_one(
     assert "3_days" in ReportReminder.objects.values_list("kind", flat=True)
 
 
-def test_reminders_are_written_in_each_representatives_language(report, rep_a):
+def test_reminders_are_written_in_each_representatives_language(
+    report, rep_a, django_capture_on_commit_callbacks
+):
     rep_a.language = "en"
     rep_a.save()
-    reporting.reminders_send(today=TODAY)  # the round is open
-    reporting.reminders_send(today=days(16))  # 14 days left
+    with django_capture_on_commit_callbacks(execute=True):  # mails leave via the outbox
+        reporting.reminders_send(today=TODAY)  # the round is open
+        reporting.reminders_send(today=days(16))  # 14 days left
     assert len(mail.outbox) == 2
     for message in mail.outbox:
         assert "Dear" in message.body and "Kære" not in message.body

@@ -163,7 +163,9 @@ def test_public_pages_set_no_cookies(client, alliance, partners):
         assert not response.cookies, url
 
 
-def test_pages_are_cached_until_their_data_changes(client, alliance, partners):
+def test_pages_are_cached_until_their_data_changes(
+    client, alliance, partners, django_capture_on_commit_callbacks
+):
     with CaptureQueriesContext(connection) as first:
         client.get("/aalborg/partners/")
     with CaptureQueriesContext(connection) as second:
@@ -172,7 +174,8 @@ def test_pages_are_cached_until_their_data_changes(client, alliance, partners):
     assert "Grønt Bryggeri A/S" in html
     company = partners["gront"]
     company.display_name = "Grønt Bryg"
-    company.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the version is bumped on commit
+        company.save()
     assert "Grønt Bryg<" in client.get("/aalborg/partners/").content.decode()
 
 
@@ -193,3 +196,29 @@ def test_sitemap_titles_and_opengraph(client, alliance, partners):
     assert 'property="og:title" content="Grønt Bryggeri A/S · Klimaalliancen Aalborg"' in html
     assert 'hreflang="en"' in html
     assert "Sitemap:" in client.get("/robots.txt").content.decode()
+
+
+def test_an_unknown_filter_value_is_explained_next_to_its_filter_and_ignored(
+    client, alliance, partners
+):
+    response = client.get("/en/aalborg/partners/", {"industry": "ZZ", "form": "project"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The other filters still apply; the unknown one does not.
+    assert "Bondegården" in html and "Grønt Bryggeri" not in html
+    select = html[html.index('<select name="industry"') :]
+    select = select[: select.index(">")]
+    assert "is-invalid" in select and 'aria-describedby="id_industry_error"' in select
+    message = html[html.index('id="id_industry_error"') :]
+    assert message.index("Unknown value “ZZ”: this filter is not applied.") < message.index(
+        "</div>"
+    )
+    # A valid page shows no such message.
+    assert "is-invalid" not in client.get("/en/aalborg/partners/?industry=A").content.decode()
+
+
+def test_an_unknown_filter_value_costs_no_extra_query(client, alliance, partners, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert count_queries(client, "/aalborg/partners/?industry=ZZ&sort=nope") == count_queries(
+        client, "/aalborg/partners/"
+    )

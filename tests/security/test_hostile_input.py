@@ -1368,3 +1368,17 @@ def test_no_template_or_code_marks_user_text_safe():
 def test_the_allowed_uses_still_exist():
     """A stale allow-list entry would let a new use slip in under an old reason."""
     assert sorted(set(SAFE_ALLOWED) - _occurrences()) == []
+
+
+@pytest.mark.parametrize(
+    "cvr",
+    ["1234%005678", "12345678%00", "%00", "１２３４５６７８", "١٢٣٤٥٦٧٨", "1234567", "123456789"],
+)
+@pytest.mark.parametrize("page", ["", "emissions.svg"])
+def test_a_cvr_that_is_not_8_ascii_digits_is_404_on_every_partner_address(cvr, page, w, client):
+    """PostgreSQL refuses a NUL byte in a query: checked before any lookup, not a 500."""
+    company = w["company"]
+    company.publishes_figures = True
+    company.save(update_fields=["publishes_figures"])
+    assert client.get(f"/aalborg/partners/{company.cvr}/{page}").status_code == 200
+    assert client.get(f"/aalborg/partners/{cvr}/{page}").status_code == 404

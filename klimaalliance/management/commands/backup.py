@@ -1,4 +1,4 @@
-"""`manage.py backup [--output DIR]`: one archive of the database and the media files.
+"""`manage.py backup [--output DIR]`: one archive of the database and all stored files.
 
 See docs/backups.md.
 """
@@ -12,8 +12,8 @@ from klimaalliance.backups import backup
 
 class Command(BaseCommand):
     help = (
-        "Back up the PostgreSQL database (pg_dump) and MEDIA_ROOT into one .tar.gz archive "
-        "with a manifest of SHA-256 checksums. Prints the archive's path."
+        "Back up the PostgreSQL database (pg_dump), MEDIA_ROOT and PRIVATE_MEDIA_ROOT into one "
+        ".tar.gz archive with a manifest of SHA-256 checksums. Prints the archive's path."
     )
 
     def add_arguments(self, parser):

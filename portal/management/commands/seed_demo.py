@@ -6,6 +6,7 @@ Idempotent: running it again updates the same rows instead of adding new ones.
 import datetime
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
@@ -318,6 +319,8 @@ class Command(BaseCommand):
         )
         ensure_starting_content(aalborg, by=leader)
         ensure_starting_content(aarhus, by=staff)
+        if settings.DEBUG:  # the demo seal, before the demo agreements' PDFs are made
+            call_command("seal_demo_certificate", stdout=self.stdout)
         self._demo_agreements(aalborg, leader, representative)
         seed_emissions_demo(aalborg, leader)
         self._aarhus_groups(aarhus)

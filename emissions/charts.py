@@ -1,53 +1,38 @@
 """Charts as server-side SVG, one rendering for the pages and the PDFs.
 
-matplotlib draws on its Agg backend through `Figure` (no pyplot, so no global figure state
-and nothing that needs a display). Text stays text (`svg.fonttype: none`) in DejaVu Sans, the
-font of the PDFs, so the SVG is small, searchable and readable by pdftotext once embedded.
-Numbers on the axes follow the language the chart is drawn in: 1.234,5 in Danish.
+The geometry is computed here (a scale from zero to a "nice" top tick, one slot per year,
+bars, lines and labels placed in pixels) and drawn by templates/emissions/charts/*.svg.
+The SVG is styled with presentation attributes only (fill, stroke, font-size), never a
+style attribute or element, so it needs no exemption from the site's Content Security
+Policy. Text stays text in DejaVu Sans, the font of the PDFs, so it is small, searchable and
+readable by pdftotext once embedded. Numbers on the axes follow the language the chart is
+drawn in: 1.234,5 in Danish.
 
 Each chart comes with its numbers (`*Chart` dataclasses): pages show them in a table beside
-the image and use `summary()` as its text alternative.
+the image and use `summary()` as its text alternative, which is also the SVG's <desc>.
 """
 
 import base64
-import io
-import itertools
 import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter, MaxNLocator
 
 from . import selectors
 from .models import Inventory, Report
 from .progress import target_path
 
-RC = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "klimaalliance",  # the same chart gives the same bytes
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.titlesize": 10,
-    "legend.fontsize": 8,
-    "legend.frameon": False,
-}
-# Okabe–Ito: told apart with every common colour-vision deficiency.
-SCOPE_COLOURS = {1: "#0072B2", 2: "#E69F00", 3: "#009E73"}
+# Okabe–Ito, told apart with every common colour-vision deficiency; each at least 3:1
+# against the white background (WCAG 1.4.11). Stacked bars are parted by a white line.
+SCOPE_COLOURS = {1: "#0072B2", 2: "#D55E00", 3: "#009E73"}
 TOTAL_COLOUR = "#0072B2"
 TARGET_COLOUR = "#000000"
-BASELINE_COLOUR = "#CC79A7"
-SIZE = (7.0, 3.6)  # inches; scales to the column on a page and to A4 in a PDF
+BASELINE_COLOUR = "#AA3377"  # 6:1; Okabe–Ito's reddish purple is 3.1:1
 CO2E = re.compile(r"co2", re.IGNORECASE)
 ZERO = Decimal(0)
 
@@ -55,21 +40,6 @@ ZERO = Decimal(0)
 def number(value, decimals=0) -> str:
     """A number in the active language's style (Danish: 1.234,5)."""
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
-
-
-class LocalisedFormatter(Formatter):
-    """Axis ticks in the active language, with as many decimals as the tick step needs."""
-
-    decimals = 0
-
-    def set_locs(self, locs):
-        super().set_locs(locs)
-        steps = [b - a for a, b in itertools.pairwise(locs) if b > a]
-        step = min(steps) if steps else 1
-        self.decimals = 0 if step >= 1 else min(3, math.ceil(-math.log10(step)))
-
-    def __call__(self, value, pos=None):
-        return number(round(value, self.decimals), self.decimals)
 
 
 # --- Data --------------------------------------------------------------------------------------
@@ -245,127 +215,283 @@ def alliance_chart(alliance, *, years=None, baseline_t=None) -> AllianceChart:
 
 # --- Drawing -----------------------------------------------------------------------------------
 
-
-def _figure():
-    figure = Figure(figsize=SIZE, layout="constrained")
-    axes = figure.add_subplot()
-    axes.yaxis.set_major_locator(MaxNLocator(nbins=6, min_n_ticks=3))
-    axes.yaxis.set_major_formatter(LocalisedFormatter())
-    axes.set_ylabel(_("t CO2e"))
-    axes.grid(axis="y", color="#dddddd", linewidth=0.6)
-    axes.set_axisbelow(True)
-    return figure, axes
-
-
-def _years_axis(axes, years):
-    axes.set_xticks(years, [str(year) for year in years])
-    if len(years) > 12:
-        axes.tick_params(axis="x", labelrotation=45)
+WIDTH, HEIGHT = 700, 360  # the <img> size on the pages; a PDF scales it to its column
+FONT_SIZE = 12
+# DejaVu Sans and Verdana, its fallback, are wide fonts: 0.64 em per digit. Labels are
+# measured with it so that they neither overlap nor leave the picture.
+EM_WIDTH = 0.64
+LEFT, RIGHT, TOP = 30, 16, 44  # room for the unit (rotated), at the right edge, for the title
+ROW = 20  # the height of the line of years and of each line of the legend
+TICKS = 6  # at most this many steps up the tonnes axis
+STEPS = [Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)]
+BAR_SHARE, BAR_MAX = 0.6, 48  # a bar's width: of its year's slot, and at most (px)
+SAMPLE = 24  # a legend sample's width (px)
 
 
-def _headroom(axes, values):
-    """From zero to a little above the highest bar or line, so nothing touches the top."""
-    top = max(values, default=0)
-    axes.set_ylim(0, top * 1.08 if top > 0 else 1)
+def text_width(text: str, size: int = FONT_SIZE) -> float:
+    return len(text) * size * EM_WIDTH
 
 
-def _no_data(axes, text):
-    axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes)
-    axes.set_yticks([])
-    axes.set_xticks([])
+def coordinate(value: float) -> str:
+    """One decimal and a full stop, whatever the language: "12.5", "300"."""
+    return f"{value:.1f}".removesuffix(".0")
 
 
-def _svg(figure) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+def nice_ticks(top) -> tuple[list[Decimal], int]:
+    """Ticks from zero to `top` or a little beyond in at most TICKS steps of 1, 2, 2.5 or 5
+    times a power of ten, and the decimals their labels need (steps of 0.2: one)."""
+    top = Decimal(top) if top and top > 0 else Decimal(1)
+    raw = top / TICKS
+    power = Decimal(10) ** raw.adjusted()  # 10 ** floor(log10(raw))
+    step = next(multiple * power for multiple in STEPS if multiple * power >= raw)
+    decimals = max(0, -step.normalize().as_tuple().exponent)
+    return [step * i for i in range(math.ceil(top / step) + 1)], decimals
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    x: str
+    y: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bars:
+    """The bars of one colour (a scope, the total) as one path: `d` holds a closed
+    rectangle per bar. One element per series, not per bar, keeps the template fast."""
+
+    fill: str
+    d: str
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """From (x1, y) to (x2, y): a grid line, or the baseline across the plot."""
+
+    x1: str
+    x2: str
+    y: str
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A dashed line through points, each with a dot: a target path."""
+
+    points: list[tuple[str, str]]
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{x},{y}" for x, y in self.points)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A legend entry: a sample (kind "bar", "line" or "path") in `colour`, then the label."""
+
+    kind: str
+    colour: str
+    label: str
+    x: str
+    x_middle: str
+    x_end: str
+    y: str
+    box_x: str
+    box_y: str
+    text_x: str
+    text_y: str
+
+
+class Frame:
+    """Where things go on the picture: one slot per year across, from the first year shown
+    to the last; tonnes up from zero to the top tick. Lays out the axes and the legend for
+    the templates; `bar()`, `line()` and `path()` place the marks."""
+
+    def __init__(self, *, years, highest, keys, keep=()):
+        values, decimals = nice_ticks(Decimal(highest) * Decimal("1.05"))  # room at the top
+        labels = [number(value, decimals) for value in values]
+        self.left = LEFT + max(text_width(label) for label in labels) + 8
+        self.right = WIDTH - RIGHT
+        self.keys = self._legend(keys)
+        self.bottom = HEIGHT - 8 - ROW * (1 + self.legend_rows)
+        self.top_value = float(values[-1])
+        years = sorted(set(years))
+        self.first = years[0] if years else 0
+        self.slot = (self.right - self.left) / (years[-1] - self.first + 1 if years else 1)
+        self.bar_width = min(self.slot * BAR_SHARE, BAR_MAX)
+
+        self.x_left, self.x_right = coordinate(self.left), coordinate(self.right)
+        self.axis_y = coordinate(self.bottom)
+        self.unit = _("t CO2e")
+        self.unit_x, self.unit_y = str(LEFT - 14), coordinate((TOP + self.bottom) / 2)
+        self.grid = [self.line(value) for value in values[1:]]
+        tick_x = coordinate(self.left - 6)
+        self.y_ticks = [
+            Label(tick_x, coordinate(self.y(value) + FONT_SIZE * 0.35), label)
+            for value, label in zip(values, labels, strict=True)
+        ]
+        self.x_ticks = self._year_labels(years, keep)
+
+    def x(self, year) -> float:
+        """The middle of the year's slot."""
+        return self.left + (year - self.first + 0.5) * self.slot
+
+    def y(self, value) -> float:
+        return self.bottom - max(float(value), 0) / self.top_value * (self.bottom - TOP)
+
+    def bars(self, fill, spans) -> Bars:
+        """A bar from `low` to `high` tonnes in the slot of each (year, low, high)."""
+        width, rectangles = coordinate(self.bar_width), []
+        for year, low, high in spans:
+            y_low, y_high = self.y(low), self.y(high)
+            rectangles.append(
+                f"M{coordinate(self.x(year) - self.bar_width / 2)},{coordinate(y_high)}"
+                f"h{width}v{coordinate(y_low - y_high)}h-{width}z"
+            )
+        return Bars(fill, " ".join(rectangles))
+
+    def line(self, value) -> Line:
+        return Line(self.x_left, self.x_right, coordinate(self.y(value)))
+
+    def path(self, points) -> Path:
+        return Path(
+            [(coordinate(self.x(year)), coordinate(self.y(value))) for year, value in points]
+        )
+
+    def _year_labels(self, years, keep) -> list[Label]:
+        """Every year if they fit; else those in `keep` (first, last, target) and as many
+        of the others as fit between them."""
+        room = text_width("2030") + 6
+        shown = []
+        for year in [year for year in keep if year in years] + years:
+            if all(abs(self.x(year) - self.x(other)) >= room for other in shown):
+                shown.append(year)
+        y = coordinate(self.bottom + ROW - 4)
+        return [Label(coordinate(self.x(year)), y, str(year)) for year in sorted(shown)]
+
+    def _legend(self, keys) -> list[Key]:
+        """Samples and labels in a row under the years, wrapping when the row is full."""
+        placed, x, row = [], self.left, 0
+        for kind, colour, label in keys:
+            width = SAMPLE + 6 + text_width(label)
+            if x + width > self.right and x > self.left:
+                x, row = self.left, row + 1
+            placed.append((kind, colour, label, x, row))
+            x += width + 20
+        self.legend_rows = row + 1 if keys else 0
+        first_row = HEIGHT - 8 - ROW * self.legend_rows
+        keys = []
+        for kind, colour, label, x, row in placed:
+            y = first_row + ROW * row + ROW / 2
+            keys.append(
+                Key(
+                    kind,
+                    colour,
+                    label,
+                    x=coordinate(x),
+                    x_middle=coordinate(x + SAMPLE / 2),
+                    x_end=coordinate(x + SAMPLE),
+                    y=coordinate(y),
+                    box_x=coordinate(x + SAMPLE / 2 - 6),
+                    box_y=coordinate(y - 6),
+                    text_x=coordinate(x + SAMPLE + 6),
+                    text_y=coordinate(y + FONT_SIZE * 0.35),
+                )
+            )
+        return keys
+
+
+def _render(template, chart, language, title, **context) -> str:
+    """The chart's template, with its title and summary in `language` (active already)."""
+    return render_to_string(
+        template,
+        {
+            "language": language,
+            "title": title,
+            "summary": chart.summary(),
+            "width": WIDTH,
+            "height": HEIGHT,
+            "centre_x": coordinate(WIDTH / 2),
+            "centre_y": coordinate(HEIGHT / 2),
+            "target_colour": TARGET_COLOUR,
+            "baseline_colour": BASELINE_COLOUR,
+            **context,
+        },
+    )
 
 
 def company_svg(chart: CompanyChart, language: str) -> str:
-    """Stacked bars per scope per year and the target path as a line, in `language`."""
-    with translation.override(language), matplotlib.rc_context(RC):
-        figure, axes = _figure()
-        axes.set_title(_("Emissions by scope, location-based"), loc="left")
+    """Stacked bars per scope per year and the target path as a dashed line, in `language`."""
+    template = "emissions/charts/company.svg"
+    with translation.override(language):
+        title = _("Emissions by scope, location-based")
         if not chart.years:
-            _no_data(axes, _("No figures yet"))
-            return _svg(figure)
-        years = chart.years
-        bottom = [0.0] * len(years)
-        for scope, values in ((1, chart.scope1), (2, chart.scope2), (3, chart.scope3)):
-            heights = [float(v) for v in values]
-            axes.bar(
-                years,
-                heights,
-                0.6,
-                bottom=bottom,
-                color=SCOPE_COLOURS[scope],
-                label=_("Scope %(scope)s") % {"scope": scope},
-            )
-            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        ticks = list(years)
+            return _render(template, chart, language, title, empty=_("No figures yet"))
+        scopes = [(1, chart.scope1), (2, chart.scope2), (3, chart.scope3)]
+        keys = [
+            ("bar", SCOPE_COLOURS[scope], _("Scope %(scope)s") % {"scope": scope})
+            for scope, _values in scopes
+        ]
         if chart.target:
-            xs = [year for year, _value in chart.target]
-            ys = [float(value) for _year, value in chart.target]
-            scopes = "+".join(str(s) for s in chart.target_scopes)
-            axes.plot(
-                xs,
-                ys,
-                color=TARGET_COLOUR,
-                linestyle="--",
-                marker="o",
-                markersize=3,
-                label=_("Target path (scope %(scopes)s)") % {"scopes": scopes},
-            )
-            ticks = sorted(set(ticks) | set(xs))
-            bottom += ys
-        _years_axis(axes, ticks)
-        _headroom(axes, bottom)
-        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        return _svg(figure)
+            scopes_text = "+".join(str(scope) for scope in chart.target_scopes)
+            label = _("Target path (scope %(scopes)s)") % {"scopes": scopes_text}
+            keys.append(("path", TARGET_COLOUR, label))
+        stacks = [
+            [max(value, ZERO) for value in values]
+            for values in zip(chart.scope1, chart.scope2, chart.scope3, strict=True)
+        ]
+        target_years = [year for year, _value in chart.target]
+        frame = Frame(
+            years=chart.years + target_years,
+            highest=max([sum(stack) for stack in stacks] + [v for _year, v in chart.target]),
+            keys=keys,
+            keep=[chart.years[0], chart.years[-1], *target_years],
+        )
+        spans = {scope: [] for scope, _values in scopes}
+        for year, stack in zip(chart.years, stacks, strict=True):
+            low = ZERO
+            for scope, value in enumerate(stack, start=1):
+                if value:
+                    spans[scope].append((year, low, low + value))
+                low += value
+        bars = [frame.bars(SCOPE_COLOURS[scope], spans[scope]) for scope in spans if spans[scope]]
+        target = frame.path(chart.target) if chart.target else None
+        return _render(template, chart, language, title, frame=frame, bars=bars, target=target)
 
 
 def alliance_svg(chart: AllianceChart, language: str) -> str:
     """The members' approved total per year as bars, their baseline as a line, and the
-    straight path from the baseline to the alliance's target."""
-    with translation.override(language), matplotlib.rc_context(RC):
-        figure, axes = _figure()
-        axes.set_title(_("Members' emissions, location-based"), loc="left")
+    straight path from the baseline to the alliance's target, in `language`."""
+    template = "emissions/charts/alliance.svg"
+    with translation.override(language):
+        title = _("Members' emissions, location-based")
         if not chart.years and not chart.baseline_t:
-            _no_data(axes, _("No approved figures yet"))
-            return _svg(figure)
-        years = [row.year for row in chart.years]
-        axes.bar(
-            years,
-            [float(row.total_location_t) for row in chart.years],
-            0.6,
-            color=TOTAL_COLOUR,
-            label=_("Approved total"),
-        )
-        ticks = set(years)
-        baseline = float(chart.baseline_t)
-        if baseline:
-            axes.axhline(
-                baseline,
-                color=BASELINE_COLOUR,
-                linewidth=1.2,
-                label=_("Sum of the members' baselines"),
-            )
+            return _render(template, chart, language, title, empty=_("No approved figures yet"))
+        keys = [("bar", TOTAL_COLOUR, _("Approved total"))] if chart.years else []
+        if chart.baseline_t:
+            keys.append(("line", BASELINE_COLOUR, _("Sum of the members' baselines")))
+        target = []
         if chart.target_t is not None:
-            xs = [chart.baseline_year, chart.target_year]
-            axes.plot(
-                xs,
-                [float(chart.baseline_t), float(chart.target_t)],
-                color=TARGET_COLOUR,
-                linestyle="--",
-                marker="o",
-                markersize=3,
-                label=_("Path to the target"),
-            )
-            ticks |= set(xs)
-        _years_axis(axes, sorted(ticks))
-        _headroom(axes, [float(row.total_location_t) for row in chart.years] + [baseline])
-        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        return _svg(figure)
+            target = [(chart.baseline_year, chart.baseline_t), (chart.target_year, chart.target_t)]
+            keys.append(("path", TARGET_COLOUR, _("Path to the target")))
+        years = [row.year for row in chart.years]
+        spans = [(row.year, ZERO, row.total_location_t) for row in chart.years]
+        target_years = [year for year, _value in target]
+        frame = Frame(
+            years=years + target_years,
+            highest=max([row.total_location_t for row in chart.years] + [chart.baseline_t]),
+            keys=keys,
+            keep=years[:1] + years[-1:] + target_years,
+        )
+        return _render(
+            template,
+            chart,
+            language,
+            title,
+            frame=frame,
+            bars=[frame.bars(TOTAL_COLOUR, spans)] if spans else [],
+            baseline=frame.line(chart.baseline_t) if chart.baseline_t else None,
+            target=frame.path(target) if target else None,
+        )
 
 
 def data_uri(svg: str) -> str:

@@ -207,7 +207,6 @@ class CommitmentSignature(SealedSignature):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commitment_signatures"
     )
-    signed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["signed_at"]

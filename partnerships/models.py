@@ -399,6 +399,8 @@ class SealedSignature(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     content_sha256 = models.CharField(max_length=64)
+    # UTC, set when the row is written; a database trigger keeps it (and the row) unchanged.
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
 
     class Meta:
         abstract = True
@@ -424,7 +426,6 @@ class Signature(SealedSignature):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
     )
-    signed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("signature")

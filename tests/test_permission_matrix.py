@@ -491,6 +491,8 @@ ROWS = {
     "api:schema": Row("get", "/api/v1/schema/", EVERYONE),
     "api:docs": Row("get", "/api/v1/docs/", EVERYONE),
     "api:redoc": Row("get", "/api/v1/redoc/", EVERYONE),
+    # Open to everyone, reads only; without a file the answer is a 400 naming the field.
+    "api:verify": Row("post", "/api/v1/verify/", by_role(400, 400, 400, 400, 400, 400), {}),
     # The API's catch-all: a JSON 404 for any other address under /api/v1/.
     r"api:[^(?P<path>[\s\S]*)$]": Row("get", "/api/v1/no-such-thing/", NOT_FOUND),
 }

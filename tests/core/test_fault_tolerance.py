@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -145,7 +144,9 @@ def worker_on_own_redis(own_redis, transactional_db):
 
 
 def _agreement_files():
-    folder = Path(django_settings.MEDIA_ROOT) / "agreements"
+    # Wherever agreement PDFs are stored (a private storage, outside MEDIA_ROOT).
+    storage = Agreement._meta.get_field("pdf").storage
+    folder = Path(storage.path("agreements"))
     return set(folder.iterdir()) if folder.exists() else set()
 
 

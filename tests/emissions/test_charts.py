@@ -1,25 +1,33 @@
-"""Charts as server-side SVG: numbers in the reader's language, the target path drawn, and
-each chart served only to who may see it (the public one: approved years of a partner that
-publishes its figures)."""
+"""Charts as server-side SVG: numbers in the reader's language, the target path drawn, an
+accessible and well-formed picture styled without a style attribute or element (so served
+under the site's Content Security Policy), and each chart served only to who may see it (the
+public one: approved years of a partner that publishes its figures)."""
 
 import re
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
 
-from emissions import charts
+from emissions import charts, documents
 from tests.factories import AgreementFactory, AllianceTargetFactory, PledgeFactory
 
-from .test_documents import approved_report, co2_pledge, inventory
+from .test_documents import approved_report, co2_pledge, inventory, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+SVG = "{http://www.w3.org/2000/svg}"
 STAFF_CHART = "/aalborg/staff/emissions/companies/{pk}/chart.svg"
 
 
+def parse(svg):
+    """The SVG's element tree; raises on anything but well-formed XML."""
+    return ElementTree.fromstring(svg)  # noqa: S314 - our own output, not untrusted input
+
+
 def svg_texts(svg: str) -> list[str]:
-    """The words and numbers in the SVG (text stays text: svg.fonttype none)."""
+    """The words and numbers drawn in the SVG (its <text> elements)."""
     return [t.strip() for t in re.findall(r">([^<>]+)</text>", svg) if t.strip()]
 
 
@@ -35,6 +43,22 @@ def chart_of_alfa():
         target=[(2021, D("1500")), (2030, D("750"))],
         target_scopes=[1, 2],
     )
+
+
+def alliance_of_aalborg(**fields):
+    row = charts.selectors.YearTotal(2024, 2, *[D(0)] * 4, D("800"), D("700"))
+    values = {"years": [row], "baseline_t": D("1000"), "baseline_year": 2021}
+    return charts.AllianceChart(alliance="Klimaalliancen Aalborg", **{**values, **fields})
+
+
+def every_kind_of_chart():
+    """(name, svg) of each chart and its empty state, in Danish and in English."""
+    for language in ("da", "en"):
+        yield "company", charts.company_svg(chart_of_alfa(), language)
+        yield "company, empty", charts.company_svg(charts.CompanyChart("Alfa A/S"), language)
+        target = {"target_year": 2030, "target_percent": D(70)}
+        yield "alliance", charts.alliance_svg(alliance_of_aalborg(**target), language)
+        yield "alliance, empty", charts.alliance_svg(charts.AllianceChart("Aalborg"), language)
 
 
 def test_axis_numbers_follow_the_language():
@@ -61,11 +85,30 @@ def test_small_values_get_decimal_commas_in_danish():
     assert not any(re.fullmatch(r"\d+\.\d", text) for text in texts)
 
 
+@pytest.mark.parametrize(
+    ("top", "ticks", "decimals"),
+    [
+        (1575, [0, 500, 1000, 1500, 2000], 0),
+        (D("0.63"), [0, D("0.2"), D("0.4"), D("0.6"), D("0.8")], 1),
+        (14, [0, D("2.5"), 5, D("7.5"), 10, D("12.5"), 15], 1),
+        (0, [0, D("0.2"), D("0.4"), D("0.6"), D("0.8"), 1], 1),
+    ],
+)
+def test_the_tonnes_axis_steps_in_nice_numbers(top, ticks, decimals):
+    assert charts.nice_ticks(top) == (ticks, decimals)
+
+
 def test_the_company_chart_draws_scopes_and_the_target_path():
     svg = charts.company_svg(chart_of_alfa(), "en")
     texts = svg_texts(svg)
     assert {"Scope 1", "Scope 2", "Scope 3", "Target path (scope 1+2)"} <= set(texts)
     assert svg.count("<svg") == 1 and "<script" not in svg
+    root = parse(svg)
+    # Bars of each scope in its colour (scope 3 has a bar in 2024 only), the path dashed.
+    bars = {path.get("fill"): path.get("d") for path in root.iter(f"{SVG}path")}
+    assert [bars[charts.SCOPE_COLOURS[scope]].count("M") for scope in (1, 2, 3)] == [2, 2, 1]
+    [target] = root.iter(f"{SVG}polyline")
+    assert target.get("stroke-dasharray") and len(target.get("points").split()) == 2
     assert charts.company_svg(chart_of_alfa(), "en") == svg  # the same chart, the same bytes
 
 
@@ -101,23 +144,116 @@ def test_the_alliance_chart_has_baseline_and_target(alliance, company_a):
     assert [row.year for row in chart.years] == [2024]
     assert chart.baseline_t == D(1000) and chart.baseline_year == 2021
     assert chart.target_t == D(300) and chart.target_year == 2030
-    texts = svg_texts(charts.alliance_svg(chart, "da"))
+    svg = charts.alliance_svg(chart, "da")
+    texts = svg_texts(svg)
     assert "2030" in texts and "1.000" in texts
+    assert {"Godkendt i alt", "Medlemmernes basislinjer i alt", "Vejen til målet"} <= set(texts)
+    root = parse(svg)
+    baseline = [line for line in root.iter(f"{SVG}line") if line.get("y1") == line.get("y2")]
+    assert any(line.get("stroke") == charts.BASELINE_COLOUR for line in baseline)
+    [target] = root.iter(f"{SVG}polyline")
+    assert len(target.get("points").split()) == 2
+
+
+def test_without_figures_the_charts_say_so():
+    company = svg_texts(charts.company_svg(charts.CompanyChart("Alfa A/S"), "da"))
+    alliance = svg_texts(charts.alliance_svg(charts.AllianceChart("Aalborg"), "da"))
+    assert "Ingen tal endnu" in company
+    assert "Ingen godkendte tal endnu" in alliance
+    english = svg_texts(charts.alliance_svg(charts.AllianceChart("Aalborg"), "en"))
+    assert "No approved figures yet" in english
+
+
+# --- Well-formed, accessible, and no styles for the CSP to block ------------------------------
+
+
+def test_every_chart_is_well_formed_svg_without_style_attributes_or_elements():
+    for name, svg in every_kind_of_chart():
+        root = parse(svg)  # raises on anything but well-formed XML
+        assert root.tag == f"{SVG}svg", name
+        elements = list(root.iter())
+        assert not [e.tag for e in elements if e.tag in (f"{SVG}style", f"{SVG}script")], name
+        assert not [e.tag for e in elements if "style" in e.attrib], name
+        assert "style" not in svg and "<script" not in svg and "href" not in svg, name
+
+
+def test_the_svg_is_an_image_titled_and_described_in_the_chart_language():
+    danish = parse(charts.company_svg(chart_of_alfa(), "da"))
+    english = parse(charts.company_svg(chart_of_alfa(), "en"))
+    for root, language in ((danish, "da"), (english, "en")):
+        assert root.get("role") == "img" and root.get("lang") == language
+        title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+        assert root.get("aria-labelledby") == title.get("id")
+        assert root.get("aria-describedby") == desc.get("id")
+    assert danish.find(f"{SVG}title").text == "Udledning fordelt på scopes, lokationsbaseret"
+    assert english.find(f"{SVG}title").text == "Emissions by scope, location-based"
+    # The description is the chart's summary, the pages' alt text: decimal commas in Danish.
+    desc = danish.find(f"{SVG}desc").text
+    assert desc.startswith("Udledning for Alfa A/S")
+    assert "1.500,0 t CO2e i 2021" in desc and "1.150,5 t CO2e i 2024" in desc
+    desc = english.find(f"{SVG}desc").text
+    assert desc.startswith("Emissions of Alfa A/S")
+    assert "1,500.0 t CO2e in 2021" in desc and "1,150.5 t CO2e in 2024" in desc
+
+
+def test_a_company_name_is_escaped_in_the_svg():
+    chart = chart_of_alfa()
+    chart.company = 'Alfa & Søn <script>alert("x")</script>'
+    svg = charts.company_svg(chart, "da")
+    assert "<script" not in svg
+    desc = parse(svg).find(f"{SVG}desc").text
+    assert 'Alfa & Søn <script>alert("x")</script>' in desc
+
+
+def test_the_report_pdf_holds_the_chart_as_text(alliance, company_a):
+    inventory(company_a, 2021, "1000", "234.5", baseline=True)
+    inventory(company_a, 2024, "800", "150")
+    pledge = co2_pledge(alliance, company_a)
+    report = approved_report(alliance, company_a, 2024, values=[(pledge, "950")])
+    text = pdf_text(documents.report_pdf(report, language="da"))
+    assert "Udledning fordelt på scopes, lokationsbaseret" in text
+    assert "Målsti (scope 1+2)" in text
 
 
 # --- Who sees which chart ---------------------------------------------------------------------
 
 
-def test_staff_get_their_members_chart_as_svg_with_its_own_policy(client, staff_x, company_a):
+def test_staff_get_their_members_chart_as_svg_under_the_site_policy(
+    client, alliance, staff_x, company_a
+):
     inventory(company_a, 2024, "700", "100", baseline=True)
+    approved_report(alliance, company_a, 2024)
     client.force_login(staff_x)
     response = client.get(STAFF_CHART.format(pk=company_a.pk))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/svg+xml")
-    # Exempt from the site policy (which would strip the chart's inline styles), with a
-    # stricter one of its own: nothing loads, nothing runs.
-    assert response["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    assert response["Cache-Control"] == "private, max-age=60"
+    # No exemption and no policy of its own: the one every page gets.
+    assert response["Content-Security-Policy"] == client.get("/")["Content-Security-Policy"]
     assert "2024" in svg_texts(response.content.decode())
+
+
+def test_every_chart_view_answers_under_the_site_policy(
+    client, alliance, staff_x, rep_a, company_a
+):
+    AgreementFactory(alliance=alliance, company=company_a)
+    company_a.publishes_figures = True
+    company_a.save()
+    inventory(company_a, 2023, "700", "77", baseline=True)
+    approved_report(alliance, company_a, 2023)
+    site_policy = client.get("/")["Content-Security-Policy"]
+    public = client.get(f"/aalborg/partners/{company_a.cvr}/emissions.svg")
+    client.force_login(staff_x)
+    staff = [client.get("/aalborg/staff/emissions/chart.svg")]
+    staff.append(client.get(STAFF_CHART.format(pk=company_a.pk)))
+    client.force_login(rep_a)
+    own = client.get(f"/my/emissions/companies/{company_a.pk}/chart.svg")
+    for response in [public, *staff, own]:
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("image/svg+xml")
+        assert response["Content-Security-Policy"] == site_policy
+        assert "unsafe-inline" not in site_policy
+        parse(response.content)
 
 
 def test_charts_of_other_alliances_are_out_of_reach(

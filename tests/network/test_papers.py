@@ -7,7 +7,7 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -402,3 +402,18 @@ def test_the_real_worker_renders_the_pdf_after_a_signature(real_worker, settings
         time.sleep(0.5)
     assert paper.pdf_signatures == 1, "the worker did not render the PDF within 30 s"
     assert "Worker Transport A/S" in read(paper)[1]
+
+
+def test_postgresql_refuses_raw_sql_changes_to_paper_signatures(client, paper, group):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger guarding signatures exists on PostgreSQL only")
+    company = member(group, "Underskriver A/S")
+    assert post_sign(client, signer(company), paper, company).status_code == 302
+    for sql in [
+        "UPDATE network_commitmentsignature SET typed_name = 'X'",
+        "DELETE FROM network_commitmentsignature",
+    ]:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    signature = paper.signatures.get()
+    assert signature.typed_name != "X" and signature.signed_at is not None

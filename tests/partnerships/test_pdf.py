@@ -127,13 +127,14 @@ def sealed_without_pdf(alliance, company_a, rep_a, staff_x, media):
 
 
 def flaky_renderer(monkeypatch, failures):
-    """Make the renderer raise OSError `failures` times, then work; returns the call log."""
+    """Make the renderer fail `failures` times with a transient error (one the tasks retry,
+    klimaalliance.celery.TRANSIENT_ERRORS), then work; returns the call log."""
     calls = []
 
     def render(agreement):
         calls.append(agreement.pk)
         if len(calls) <= failures:
-            raise OSError("fonts folder not mounted")
+            raise TimeoutError("fetching the alliance's logo timed out")
         return real_render_agreement_pdf(agreement)
 
     monkeypatch.setattr(tasks, "render_agreement_pdf", render)
@@ -155,7 +156,7 @@ def test_a_render_failure_is_retried_and_loses_nothing(sealed_without_pdf, monke
     # Eager mode propagates the retry request instead of waiting for the backoff.
     with pytest.raises(Retry) as retry:
         tasks.render_agreement_pdf_task.apply(args=[sealed_without_pdf.pk])
-    assert isinstance(retry.value.exc, OSError)
+    assert isinstance(retry.value.exc, TimeoutError)
     # Backed off (exponential with jitter), not retried at once in a real worker.
     assert 0 <= retry.value.when <= tasks.render_agreement_pdf_task.retry_backoff
     assert calls == [sealed_without_pdf.pk]

@@ -515,10 +515,16 @@ class Command(BaseCommand):
                 "description": description,
             },
         )
+        # Each demo alliance registered its own partners, so they share their data with it.
         membership, created = Membership.objects.update_or_create(
             alliance=alliance,
             company=company,
             defaults={"status": Membership.Status.ACTIVE, "joined_on": joined_on},
+            create_defaults={
+                "status": Membership.Status.ACTIVE,
+                "joined_on": joined_on,
+                "access_granted_at": timezone.now(),
+            },
         )
         if created:
             MembershipEvent.objects.create(

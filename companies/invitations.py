@@ -291,7 +291,10 @@ def invitation_revoke(*, invitation: Invitation, by=None) -> Invitation:
 
 def account_for(invitation: Invitation):
     """The existing user account with the invited e-mail address, or None."""
-    return get_user_model().objects.filter(email__iexact=invitation.email).first()
+    # Exact, in the form accounts are stored: a case-insensitive match in PostgreSQL would
+    # let a look-alike address ("admın@") reach someone else's account.
+    users = get_user_model().objects
+    return users.filter(email=users.sign_in_email(invitation.email)).first()
 
 
 def new_user_for(invitation: Invitation):

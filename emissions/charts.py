@@ -304,15 +304,15 @@ class Key:
 class Frame:
     """Where things go on the picture: one slot per year across, from the first year shown
     to the last; tonnes up from zero to the top tick. Lays out the axes and the legend for
-    the templates; `bar()`, `line()` and `path()` place the marks."""
+    the templates; `bars()`, `line()` and `path()` place the marks."""
 
     def __init__(self, *, years, highest, keys, keep=()):
         values, decimals = nice_ticks(Decimal(highest) * Decimal("1.05"))  # room at the top
         labels = [number(value, decimals) for value in values]
         self.left = LEFT + max(text_width(label) for label in labels) + 8
         self.right = WIDTH - RIGHT
-        self.keys = self._legend(keys)
-        self.bottom = HEIGHT - 8 - ROW * (1 + self.legend_rows)
+        self.keys, legend_rows = self._legend(keys)
+        self.bottom = HEIGHT - 8 - ROW * (1 + legend_rows)
         self.top_value = float(values[-1])
         years = sorted(set(years))
         self.first = years[0] if years else 0
@@ -368,8 +368,9 @@ class Frame:
         y = coordinate(self.bottom + ROW - 4)
         return [Label(coordinate(self.x(year)), y, str(year)) for year in sorted(shown)]
 
-    def _legend(self, keys) -> list[Key]:
-        """Samples and labels in a row under the years, wrapping when the row is full."""
+    def _legend(self, keys) -> tuple[list[Key], int]:
+        """Samples and labels in a row under the years, wrapping when the row is full; and
+        the number of rows."""
         placed, x, row = [], self.left, 0
         for kind, colour, label in keys:
             width = SAMPLE + 6 + text_width(label)
@@ -377,12 +378,12 @@ class Frame:
                 x, row = self.left, row + 1
             placed.append((kind, colour, label, x, row))
             x += width + 20
-        self.legend_rows = row + 1 if keys else 0
-        first_row = HEIGHT - 8 - ROW * self.legend_rows
-        keys = []
+        rows = row + 1 if keys else 0
+        first_row = HEIGHT - 8 - ROW * rows
+        entries = []
         for kind, colour, label, x, row in placed:
             y = first_row + ROW * row + ROW / 2
-            keys.append(
+            entries.append(
                 Key(
                     kind,
                     colour,
@@ -397,7 +398,7 @@ class Frame:
                     text_y=coordinate(y + FONT_SIZE * 0.35),
                 )
             )
-        return keys
+        return entries, rows
 
 
 def _render(template, chart, language, title, **context) -> str:
@@ -426,10 +427,9 @@ def company_svg(chart: CompanyChart, language: str) -> str:
         title = _("Emissions by scope, location-based")
         if not chart.years:
             return _render(template, chart, language, title, empty=_("No figures yet"))
-        scopes = [(1, chart.scope1), (2, chart.scope2), (3, chart.scope3)]
         keys = [
-            ("bar", SCOPE_COLOURS[scope], _("Scope %(scope)s") % {"scope": scope})
-            for scope, _values in scopes
+            ("bar", colour, _("Scope %(scope)s") % {"scope": scope})
+            for scope, colour in SCOPE_COLOURS.items()
         ]
         if chart.target:
             scopes_text = "+".join(str(scope) for scope in chart.target_scopes)
@@ -446,7 +446,7 @@ def company_svg(chart: CompanyChart, language: str) -> str:
             keys=keys,
             keep=[chart.years[0], chart.years[-1], *target_years],
         )
-        spans = {scope: [] for scope, _values in scopes}
+        spans = {scope: [] for scope in SCOPE_COLOURS}
         for year, stack in zip(chart.years, stacks, strict=True):
             low = ZERO
             for scope, value in enumerate(stack, start=1):

@@ -81,9 +81,7 @@ def queue_mail(
     Returns the outbox message. The content is stored as given (JSON), so render it first,
     in the recipient's language (`render_mail`).
     """
-    return outbox.enqueue(
-        SEND_MAIL_TASK, _addresses(to), subject, text, html, _addresses(reply_to)
-    )
+    return outbox.enqueue(SEND_MAIL_TASK, _addresses(to), subject, text, html, _addresses(reply_to))
 
 
 def send(

@@ -1,4 +1,5 @@
-"""A transactional outbox for the Celery jobs that must not be lost.
+"""The transactional outbox: the one way work is queued after a commit (PDFs, imports,
+batches, annual reports, every mail), so that no job is lost and no request waits.
 
 `enqueue(task, *args)` writes an `OutboxMessage` in the caller's transaction, so the job
 exists exactly when the change that needs it (a signature, a published paper) exists.
@@ -49,7 +50,8 @@ CONNECT_TIMEOUT = 0.5
 SOCKET_TIMEOUT = 0.5
 KEEP_SENT = timedelta(days=30)
 
-# What a page says after a change whose job could not reach the broker (`waiting`).
+# What a page says after a change whose job could not reach the broker
+# (`waiting_for_broker`).
 QUEUED_NOTICE = gettext_lazy(
     "The background service is not available right now. Your request is saved and queued, "
     "and the work starts by itself as soon as the service is back."

@@ -171,8 +171,7 @@ def report_pdf_regenerate(request, pk):
         else:
             messages.success(
                 request,
-                _("The PDF of %(company)s is being rendered again.")
-                % {"company": report.company},
+                _("The PDF of %(company)s is being rendered again.") % {"company": report.company},
             )
     return redirect("emissions:round-pdfs", request.alliance.slug, report.round_id)
 

@@ -163,8 +163,12 @@ def _own_company(request, pk) -> Company:
 def _own_inventory(request, pk, year) -> Inventory:
     """The climate account of company `pk` for `year` if the user represents the company."""
     inventories = _with_lock(Inventory.objects.select_related("company", "verified_by"))
-    company = access.represented_company(request.user, pk)
-    return get_object_or_404(inventories, company=company, year=year)
+    return get_object_or_404(
+        inventories,
+        company_id=pk,
+        company__in=access.represented_companies(request.user),
+        year=year,
+    )
 
 
 def _year_page(inventory):

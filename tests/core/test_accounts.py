@@ -42,8 +42,11 @@ def test_logout_is_a_post_and_ends_the_session(client, staff_x):
 
 
 @pytest.mark.django_db
-def test_password_reset_mails_a_working_single_use_link(client, rep_a):
-    response = client.post("/accounts/password/reset/", {"email": "rep@alfa.example"})
+def test_password_reset_mails_a_working_single_use_link(
+    client, rep_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes after the commit
+        response = client.post("/accounts/password/reset/", {"email": "rep@alfa.example"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

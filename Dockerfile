@@ -15,7 +15,7 @@ RUN pip install --no-cache-dir .
 COPY . .
 RUN SECRET_KEY=build-only python manage.py compilemessages \
  && SECRET_KEY=build-only python manage.py collectstatic --noinput \
- && useradd --system --home /app klima && mkdir -p /data/media && chown klima /data/media
+ && useradd --system --home /app klima && mkdir -p /data/media /data/private-media && chown klima /data/media /data/private-media
 USER klima
 
 EXPOSE 8000

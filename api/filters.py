@@ -18,7 +18,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from klimaalliance.choices import FocusArea
+from klimaalliance.choices import FocusArea, PartnershipForm
+from network.models import CommitmentPaper, InspirationCase, Theme, WorkingGroup
 from partnerships import filters as partner_filters
 from partnerships.models import Pledge
 
@@ -136,3 +137,55 @@ ALLIANCE_PARAM = OpenApiParameter(
     OpenApiTypes.STR,
     description="Only this alliance (its slug, e.g. `aalborg`). An unknown slug is a 404.",
 )
+
+
+# --- Working groups, commitment papers, inspiration cases -------------------------------
+
+
+def _choice(field_name, choices, what, description):
+    return django_filters.ChoiceFilter(
+        field_name=field_name,
+        choices=choices,
+        help_text=description,
+        error_messages={"invalid_choice": unknown(what, choices)},
+    )
+
+
+class WorkingGroupFilter(django_filters.FilterSet):
+    status = _choice(
+        "status", WorkingGroup.Status.choices, "status", "starting, active or closed."
+    )
+    theme = _choice("theme", Theme.choices, "theme", "Theme code. An unknown value is a 400.")
+
+    class Meta:
+        model = WorkingGroup
+        fields = []
+
+
+class CommitmentPaperFilter(django_filters.FilterSet):
+    status = _choice(
+        "status",
+        [(CommitmentPaper.Status.OPEN, "open"), (CommitmentPaper.Status.CLOSED, "closed")],
+        "status",
+        "open (for signatures) or closed.",
+    )
+
+    class Meta:
+        model = CommitmentPaper
+        fields = []
+
+
+class InspirationCaseFilter(django_filters.FilterSet):
+    form = _choice(
+        "partnership_form",
+        PartnershipForm.choices,
+        "partnership form",
+        "Partnership form code (see /api/v1/partnership-forms/).",
+    )
+    focus = _choice(
+        "focus_area", FocusArea.choices, "focus area", "Focus area code. Unknown: a 400."
+    )
+
+    class Meta:
+        model = InspirationCase
+        fields = []

@@ -198,6 +198,27 @@ class PartnerSerializer(serializers.Serializer):
         return data
 
 
+class PledgeProgressSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=["on_track", "behind", "no_data", "not_published"],
+        help_text="not_published: the company does not publish its figures.",
+    )
+    year = serializers.IntegerField(allow_null=True, help_text="Year of the latest value.")
+    value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, coerce_to_string=False
+    )
+    expected = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text="The straight target path's value in that year.",
+    )
+    milestone = serializers.CharField(
+        allow_blank=True, help_text="A milestone's latest state, else empty."
+    )
+
+
 class PledgeListSerializer(PledgeSerializer):
     """A public pledge with its company and alliance, for the flat pledge list."""
 
@@ -207,9 +228,35 @@ class PledgeListSerializer(PledgeSerializer):
         source="agreement.alliance.slug", read_only=True, help_text="Alliance slug."
     )
 
+    progress = serializers.SerializerMethodField(
+        help_text="The latest value in an approved report against the target path; only for "
+        "companies that publish their figures (else state not_published)."
+    )
+
     class Meta(PledgeSerializer.Meta):
-        fields = ["cvr", "company", "alliance", *PledgeSerializer.Meta.fields]
+        fields = ["cvr", "company", "alliance", *PledgeSerializer.Meta.fields, "progress"]
         read_only_fields = fields
+
+    @extend_schema_field(PledgeProgressSerializer)
+    def get_progress(self, pledge):
+        row = self.context.get("progress", {}).get(pledge.pk)
+        if row is None:
+            return {
+                "state": "not_published",
+                "year": None,
+                "value": None,
+                "expected": None,
+                "milestone": "",
+            }
+        return PledgeProgressSerializer(
+            {
+                "state": row.progress.state,
+                "year": row.status.report.round.year if row.status else None,
+                "value": row.progress.value,
+                "expected": row.progress.expected,
+                "milestone": row.status.milestone if row.status else "",
+            }
+        ).data
 
 
 class YearlyTotalSerializer(serializers.Serializer):
@@ -285,6 +332,15 @@ class SealSerializer(serializers.Serializer):
     )
     intact = serializers.BooleanField(help_text="The signed bytes are unchanged.")
     trusted = serializers.BooleanField(help_text="The certificate chains to a trusted root.")
+    certificate_expired = serializers.BooleanField(
+        help_text="The certificate has expired since: it was checked at checked_at, the "
+        "moment of sealing, instead of now."
+    )
+    checked_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The moment an expired certificate was checked at: the timestamp's time, "
+        "or else the signing time.",
+    )
 
 
 class VerifiedAgreementSerializer(serializers.Serializer):
@@ -315,3 +371,215 @@ class VerifyErrorSerializer(serializers.Serializer):
     file = serializers.ListField(child=serializers.CharField(), required=False)
     lang = serializers.ListField(child=serializers.CharField(), required=False)
     detail = serializers.CharField(required=False)
+
+
+# --- Public progress (emissions.public) ------------------------------------------------------
+
+
+def _decimal(**kwargs):
+    return serializers.DecimalField(
+        max_digits=16, decimal_places=3, read_only=True, **kwargs
+    )
+
+
+class PledgeTallySerializer(serializers.Serializer):
+    quantitative = serializers.IntegerField(help_text="Public quantitative pledges.")
+    on_track = serializers.IntegerField(help_text="At or better than the straight target path.")
+    behind = serializers.IntegerField()
+    not_reported = serializers.IntegerField(help_text="No value in an approved report yet.")
+    milestones = serializers.IntegerField()
+    milestones_done = serializers.IntegerField()
+
+
+class ProgressYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    reporting_partners = serializers.IntegerField(source="companies")
+    emissions_t = _decimal(source="total_location_t", help_text="Tonnes CO2e, location-based.")
+
+
+class CoveredCompanySerializer(serializers.Serializer):
+    cvr = serializers.CharField()
+    name = serializers.CharField()
+    years = serializers.ListField(child=serializers.IntegerField())
+    baseline_year = serializers.IntegerField(allow_null=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    """emissions.public.Progress: the same figures as the public pages and the CSV file."""
+
+    alliance = serializers.CharField(
+        source="slug", help_text="Alliance slug; empty for the national total."
+    )
+    partners_reporting = serializers.IntegerField(
+        help_text="Companies that publish their figures with at least one approved year."
+    )
+    first_year = serializers.IntegerField(allow_null=True)
+    last_year = serializers.IntegerField(allow_null=True)
+    baseline_year = serializers.IntegerField(
+        allow_null=True, help_text="The earliest baseline year of the covered companies."
+    )
+    comparable_partners = serializers.IntegerField(
+        source="comparable", help_text="Companies with both a baseline and an approved year."
+    )
+    baseline_t = _decimal(source="comparable_baseline_t", help_text="Their baselines, summed.")
+    latest_t = _decimal(
+        source="comparable_latest_t", help_text="Their latest approved totals, summed."
+    )
+    reduction_t = _decimal(help_text="baseline_t − latest_t.")
+    reduction_percent = serializers.DecimalField(
+        max_digits=6, decimal_places=1, read_only=True, allow_null=True
+    )
+    pledges = PledgeTallySerializer()
+    years = ProgressYearSerializer(many=True)
+    companies = CoveredCompanySerializer(many=True, help_text="Which companies and years.")
+
+
+class ProgressListSerializer(serializers.Serializer):
+    alliances = ProgressSerializer(many=True)
+    national = ProgressSerializer(help_text="All alliances; each company and year once.")
+
+
+# --- Working groups, commitment papers, inspiration, networks -------------------------------
+
+
+def _absolute(request, path):
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class GroupResultSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The published PDF.")
+
+
+class WorkingGroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    alliance = serializers.CharField(source="alliance.slug", help_text="Alliance slug.")
+    name = serializers.CharField()
+    theme = serializers.CharField(help_text="Theme code.")
+    status = serializers.CharField(help_text="starting, active or closed.")
+    description = serializers.CharField(help_text="Danish.")
+    description_en = serializers.CharField(help_text="English (may be empty).")
+    chair_mode = serializers.CharField(help_text="fixed or rotating.")
+    chair = serializers.SerializerMethodField(help_text="The current chair company, or null.")
+    members = serializers.SerializerMethodField(help_text="Current member companies.")
+    results = serializers.SerializerMethodField(help_text="Published results (PDF).")
+    url = serializers.SerializerMethodField(help_text="The group's public page (Danish).")
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_chair(self, group):
+        terms = group.current_chair_terms
+        return terms[0].company.name if terms else None
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_members(self, group):
+        return [member.company.name for member in group.current_members]
+
+    @extend_schema_field(GroupResultSerializer(many=True))
+    def get_results(self, group):
+        request = self.context.get("request")
+        return [
+            {
+                "title": document.title,
+                "url": _absolute(
+                    request,
+                    reverse(
+                        "group-document",
+                        kwargs={
+                            "alliance_slug": group.alliance.slug,
+                            "pk": group.pk,
+                            "document_id": document.pk,
+                        },
+                    ),
+                ),
+            }
+            for document in group.published_documents
+        ]
+
+    def get_url(self, group) -> str:
+        return public_page_url(
+            self.context.get("request"),
+            "group-detail",
+            "da",
+            alliance_slug=group.alliance.slug,
+            pk=group.pk,
+        )
+
+
+class PaperSignatorySerializer(serializers.Serializer):
+    cvr = serializers.CharField(source="company.cvr")
+    name = serializers.CharField(source="company.name")
+    signed_at = serializers.DateTimeField()
+
+
+class CommitmentPaperSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    alliance = serializers.CharField(source="group.alliance.slug", help_text="Alliance slug.")
+    group = serializers.IntegerField(source="group_id", help_text="Working group id.")
+    group_name = serializers.CharField(source="group.name")
+    title = serializers.CharField(help_text="Danish.")
+    title_en = serializers.CharField()
+    text = serializers.CharField(help_text="Danish.")
+    text_en = serializers.CharField()
+    focus_area = serializers.CharField(help_text="Focus area code, or empty.")
+    target_year = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(help_text="open (for signatures) or closed.")
+    published_at = serializers.DateTimeField(allow_null=True)
+    signature_count = serializers.SerializerMethodField()
+    signatories = PaperSignatorySerializer(many=True, source="signatures.all")
+    pdf = serializers.SerializerMethodField(help_text="The signed paper as PDF.")
+
+    def get_signature_count(self, paper) -> int:
+        return len(paper.signatures.all())
+
+    def get_pdf(self, paper) -> str:
+        path = reverse(
+            "paper-pdf", kwargs={"alliance_slug": paper.group.alliance.slug, "paper_id": paper.pk}
+        )
+        return _absolute(self.context.get("request"), path)
+
+
+class InspirationCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    alliance = serializers.CharField(source="alliance.slug", help_text="Alliance slug.")
+    title = serializers.CharField()
+    municipality = serializers.CharField()
+    partnership_form = serializers.CharField(help_text="One of /api/v1/partnership-forms/.")
+    focus_area = serializers.CharField()
+    companies_involved = serializers.CharField()
+    what_was_done = serializers.CharField()
+    results = serializers.CharField()
+    source = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, case) -> str:
+        return public_page_url(self.context.get("request"), "case-detail", "da", case_id=case.pk)
+
+
+class PartnershipFormSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="KL's numbering, 1-7.")
+    code = serializers.CharField()
+    label = serializers.CharField(help_text="In the language asked for with ?lang=.")
+
+
+class NetworkMemberSerializer(serializers.Serializer):
+    municipality = serializers.CharField()
+    alliance = serializers.CharField(
+        source="alliance.slug", allow_null=True, help_text="Its alliance's slug, if on the portal."
+    )
+
+
+class NetworkEventSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    date = serializers.DateField()
+    place = serializers.CharField()
+    programme = serializers.CharField()
+
+
+class NetworkSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    joint_declaration = serializers.CharField()
+    source = serializers.CharField()
+    members = NetworkMemberSerializer(many=True, source="members.all")
+    events = NetworkEventSerializer(many=True, source="events.all")

@@ -11,7 +11,7 @@ import io
 from collections import defaultdict
 from functools import wraps
 
-from django.db.models import Count, F, Min, Prefetch, Q, Sum
+from django.db.models import Min, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve
@@ -35,10 +35,24 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from companies.industries import Industry
-from emissions.models import Inventory, Report
-from klimaalliance.choices import FocusArea
+from emissions.progress import latest_progress
+from emissions.public import public_progress
+from klimaalliance.choices import FocusArea, PartnershipForm
+from klimaalliance.filenames import attachment
 from klimaalliance.models import Alliance
 from klimaalliance.seal import check_seal
+from network.models import (
+    AllianceNetwork,
+    ChairTerm,
+    CommitmentPaper,
+    CommitmentSignature,
+    GroupDocument,
+    GroupMember,
+    InspirationCase,
+    NetworkEvent,
+    NetworkMember,
+    WorkingGroup,
+)
 from partnerships.models import Agreement, Pledge, Signature
 from partnerships.public import partner_counts
 from partnerships.selectors import (
@@ -50,13 +64,21 @@ from partnerships.selectors import (
 from . import filters
 from .serializers import (
     AllianceSerializer,
+    CommitmentPaperSerializer,
     ErrorSerializer,
+    InspirationCaseSerializer,
+    NetworkSerializer,
     PartnerSerializer,
+    PartnershipFormSerializer,
     PledgeListSerializer,
+    ProgressListSerializer,
+    ProgressSerializer,
+    ProgressYearSerializer,
     ValidationErrorSerializer,
     VerifyErrorSerializer,
     VerifyResultSerializer,
     VerifyUploadSerializer,
+    WorkingGroupSerializer,
     YearlyTotalSerializer,
     municipality_signed_at,
 )
@@ -263,6 +285,18 @@ class PledgeList(OpenDataMixin, generics.ListAPIView):
             "agreement__alliance__slug", "agreement__company__legal_name", "order", "pk"
         )
 
+    def get_serializer(self, *args, **kwargs):
+        """A page of pledges, each with its progress when its company publishes figures
+        (as on the partner page): two more queries a page."""
+        if kwargs.get("many") and args:
+            pledges = list(args[0])
+            publishing = [p for p in pledges if p.agreement.company.publishes_figures]
+            context = self.get_serializer_context()
+            context["progress"] = {row.pledge.pk: row for row in latest_progress(publishing)}
+            kwargs["context"] = context
+            args = (pledges, *args[1:])
+        return super().get_serializer(*args, **kwargs)
+
 
 # --- Yearly totals ------------------------------------------------------------------------
 
@@ -327,6 +361,7 @@ def yearly_totals(alliances, today=None):
             if company not in first_joined or row["joined"] < first_joined[company]:
                 first_joined[company] = row["joined"]
         years = [d.year for d in first_joined.values() if d.year <= today.year]
+        years += [year for (pk, year) in emissions if pk == alliance.pk]  # reported earlier
         for year in range(min(years, default=today.year), today.year + 1):
             if year == today.year:
                 active = {r["company_id"] for r in agreements if r["status"] == "active"}
@@ -351,24 +386,16 @@ NO_EMISSIONS = {"reporting_partners": 0, "emissions_t": None}
 
 
 def published_emissions(alliances):
-    """{(alliance id, year): reporting partners and their summed total}, counting only
-    approved reports of companies that publish their figures. One query."""
-    rows = (
-        Inventory.objects.filter(
-            company__publishes_figures=True,
-            company__reports__status=Report.Status.APPROVED,
-            company__reports__round__alliance__in=alliances,
-            company__reports__round__year=F("year"),
-        )
-        .values(alliance_id=F("company__reports__round__alliance_id"), report_year=F("year"))
-        .annotate(partners=Count("company", distinct=True), tonnes=Sum("total_location_t"))
-    )
+    """{(alliance id, year): reporting partners and their summed total}: the public progress
+    (emissions.public), so the totals equal the pages' and /api/v1/progress/."""
+    per_alliance, _national = public_progress(alliances)
     return {
-        (row["alliance_id"], row["report_year"]): {
-            "reporting_partners": row["partners"],
-            "emissions_t": row["tonnes"],
+        (progress.alliance.pk, row.year): {
+            "reporting_partners": row.companies,
+            "emissions_t": row.total_location_t,
         }
-        for row in rows
+        for progress in per_alliance
+        for row in progress.years
     }
 
 
@@ -418,16 +445,15 @@ class YearlyTotals(OpenDataMixin, APIView):
 # --- CSV ----------------------------------------------------------------------------------
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_HEADER = [
-    "cvr",
-    "navn",
-    "branchekode",
-    "branche",
-    "by",
-    "hjemmeside",
-    "underskrevet",
-    "fokusområder",
-]
+# The partner list's columns, keyed by language (`?lang=`; Danish by default, as the file
+# has always been); `?format=json` gives the same rows as JSON objects with the English keys.
+CSV_COLUMNS = {
+    "da": ["cvr", "navn", "branchekode", "branche", "by", "hjemmeside", "underskrevet",
+           "fokusområder"],
+    "en": ["cvr", "name", "industry_code", "industry", "city", "website", "signed",
+           "focus_areas"],
+}
+CSV_HEADER = CSV_COLUMNS["da"]
 
 
 def csv_safe(value):
@@ -448,12 +474,30 @@ class CSVRenderer(renderers.BaseRenderer):
 @extend_schema_view(
     get=extend_schema(
         summary="An alliance's partners as CSV",
-        description="UTF-8 with a byte order mark, `;`-separated, Danish labels, one row per "
-        "partner: cvr, navn, branchekode, branche, by, hjemmeside, underskrevet (date of the "
-        "countersignature), fokusområder.",
-        parameters=[filters.LANG_PARAM],
+        description="UTF-8 with a byte order mark, `;`-separated, one row per partner. "
+        "Danish by default: cvr, navn, branchekode, branche, by, hjemmeside, underskrevet "
+        "(date of the countersignature), fokusområder. With `lang=en` the header and labels "
+        "are English: cvr, name, industry_code, industry, city, website, signed, focus_areas. "
+        "With `format=json` the same rows as a JSON list of objects with the English keys.",
+        parameters=[
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                enum=filters.LANGUAGES,
+                description="Language of the header and the labels: da (default) or en.",
+            ),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["csv", "json"],
+                description="csv (default) or json.",
+            ),
+        ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="The same rows as JSON objects."
+            ),
             (400, "application/json"): BAD_REQUEST,
             (404, "application/json"): NOT_FOUND,
         },
@@ -471,40 +515,52 @@ class AlliancePartnersCSV(OpenDataMixin, APIView):
         return super().finalize_response(request, response, *args, **kwargs)
 
     def perform_content_negotiation(self, request, force=False):
+        if request.query_params.get("format") == "json":
+            return renderers.JSONRenderer(), "application/json"
         return super().perform_content_negotiation(request, force=True)
 
-    def get(self, request, slug):
-        alliance = get_object_or_404(Alliance, slug=slug)
+    def dispatch(self, request, *args, **kwargs):
+        # The file is Danish unless `lang=en` is asked for (the API's JSON is English).
+        if not request.GET.get("lang"):
+            request.GET = request.GET.copy()
+            request.GET["lang"] = "da"
+        return super().dispatch(request, *args, **kwargs)
+
+    def _rows(self, alliance):
         companies = with_countersignatures(
             with_public_agreements(public_partners(alliance), alliance)
         )
+        for company in companies:
+            agreements = company.public_agreements
+            signed = [municipality_signed_at(a) for a in agreements]
+            signed_at = max((s for s in signed if s), default=None)
+            areas = sorted({code for a in agreements for code in a.focus_area_codes()})
+            industry = company.industry
+            yield [
+                company.cvr,
+                company.name,
+                industry,
+                str(Industry(industry).label) if industry in Industry.values else "",
+                company.city,
+                company.website,
+                _local_date(signed_at) or "",
+                ", ".join(str(FocusArea(code).label) for code in areas),
+            ]
+
+    def get(self, request, slug):
+        alliance = get_object_or_404(Alliance, slug=slug)
+        if request.query_params.get("format") == "json":
+            keys = CSV_COLUMNS["en"]
+            return Response([dict(zip(keys, row, strict=True)) for row in self._rows(alliance)])
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        writer.writerow(CSV_HEADER)
-        with translation.override("da"):
-            for company in companies:
-                agreements = company.public_agreements
-                signed = [municipality_signed_at(a) for a in agreements]
-                signed_at = max((s for s in signed if s), default=None)
-                areas = sorted({code for a in agreements for code in a.focus_area_codes()})
-                industry = company.industry
-                writer.writerow(
-                    csv_safe(cell)
-                    for cell in (
-                        company.cvr,
-                        company.name,
-                        industry,
-                        Industry(industry).label if industry in Industry.values else "",
-                        company.city,
-                        company.website,
-                        _local_date(signed_at) or "",
-                        ", ".join(str(FocusArea(code).label) for code in areas),
-                    )
-                )
+        writer.writerow(CSV_COLUMNS[self.language])
+        for row in self._rows(alliance):
+            writer.writerow(csv_safe(cell) for cell in row)
         response = HttpResponse(
             ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="partnere-{alliance.slug}.csv"'
+        response["Content-Disposition"] = attachment(f"partnere-{alliance.slug}.csv")
         return response
 
 
@@ -525,6 +581,13 @@ class ApiRoot(OpenDataMixin, APIView):
                 "partners": link("partner-list"),
                 "pledges": link("pledge-list"),
                 "totals": link("totals"),
+                "progress": link("progress"),
+                "progress_csv": link("progress-csv"),
+                "groups": link("group-list"),
+                "papers": link("paper-list"),
+                "cases": link("case-list"),
+                "partnership_forms": link("partnership-form-list"),
+                "networks": link("network-list"),
                 "schema": link("schema"),
                 "docs": link("docs"),
                 "redoc": link("redoc"),
@@ -609,4 +672,314 @@ def not_found(request, path=""):
             query = request.META.get("QUERY_STRING", "")
             target = request.path + "/" + ("?" + query if query else "")
             return HttpResponsePermanentRedirect(target)
-    return JsonResponse({"detail": "Not found."}, status=404)
+    response = JsonResponse({"detail": "Not found."}, status=404)
+    response["Link"] = LICENCE_LINK
+    return response
+
+
+# --- Licence and conditional GET: the one decorator of every API view ----------------------
+
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE_NAME = "CC BY 4.0"
+ATTRIBUTION = "Klimaalliance: the municipal climate alliances of Denmark"
+LICENCE_LINK = f'<{LICENCE_URL}>; rel="license"; title="{LICENCE_NAME}. Attribution: {ATTRIBUTION}"'
+
+
+def with_licence(view):
+    """State the licence and the attribution on every response (a Link header, RFC 8288)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Link"] = LICENCE_LINK
+        return response
+
+    return wrapped
+
+
+def open_data_view(view):
+    """Every API view: rendered without a CSRF cookie, with the licence. Caching and the
+    ETag (conditional GET) are added around it in api/urls.py (`cached_api_view`)."""
+    return with_licence(without_cookies(view))
+
+
+def licence_comment(language="da") -> str:
+    """The CSV files' first row: licence and attribution."""
+    if language == "da":
+        return f"# Licens: {LICENCE_NAME} ({LICENCE_URL}). Kilde: {ATTRIBUTION}."
+    return f"# Licence: {LICENCE_NAME} ({LICENCE_URL}). Source: {ATTRIBUTION}."
+
+
+# --- Public progress ------------------------------------------------------------------------
+
+
+def _progress(request):
+    params = filters.validated(filters.AllianceParams, request)
+    slug = params.get("alliance")
+    alliances = list(Alliance.objects.prefetch_related("targets").order_by("slug"))
+    per_alliance, national = public_progress(alliances)
+    if slug:
+        per_alliance = [p for p in per_alliance if p.alliance.slug == slug]
+        if not per_alliance:
+            raise Http404(UNKNOWN_ALLIANCE)
+    return per_alliance, national
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Public progress",
+        description="Per alliance and for the whole country: the approved, location-based "
+        "emissions (tonnes CO2e, scopes 1-3) per year of the partners that publish their "
+        "figures, against their baselines; the reduction in tonnes and per cent (the partners "
+        "with both a baseline and an approved year); their public pledges on track, behind "
+        "and milestones done; and which companies and years are covered. The same figures "
+        "as the alliance page, the national overview and /api/v1/progress.csv.",
+        parameters=[filters.ALLIANCE_PARAM, filters.LANG_PARAM],
+        responses={200: ProgressListSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+)
+class ProgressView(OpenDataMixin, APIView):
+    """What the alliances achieve."""
+
+    def get(self, request):
+        per_alliance, national = _progress(request)
+        return Response(
+            ProgressListSerializer({"alliances": per_alliance, "national": national}).data
+        )
+
+
+PROGRESS_CSV_HEADER = [
+    "alliance",
+    "år",
+    "rapporterende_partnere",
+    "udledning_t",
+    "sammenlignelige_partnere",
+    "basisår_t",
+    "seneste_t",
+    "reduktion_t",
+    "reduktion_pct",
+    "tilsagn_på_sporet",
+    "tilsagn_bagud",
+    "tilsagn_ikke_rapporteret",
+    "milepæle_nået",
+]
+
+
+def progress_csv_rows(per_alliance, national):
+    """One row per alliance (slug; `national` for all) and year, with that alliance's
+    summary repeated; an alliance without figures has one row without a year. Numbers as
+    the JSON API writes them (a full stop, three decimals)."""
+    emissions_field = ProgressYearSerializer().fields["emissions_t"]
+    for progress in [*per_alliance, national]:
+        summary = ProgressSerializer(progress).data
+        pledges = summary["pledges"]
+        tail = [
+            summary["comparable_partners"],
+            summary["baseline_t"],
+            summary["latest_t"],
+            summary["reduction_t"],
+            summary["reduction_percent"] or "",
+            pledges["on_track"],
+            pledges["behind"],
+            pledges["not_reported"],
+            pledges["milestones_done"],
+        ]
+        name = progress.slug or "national"
+        years = progress.years or [None]
+        for row in years:
+            if row is None:
+                yield [name, "", 0, "", *tail]
+            else:
+                total = emissions_field.to_representation(row.total_location_t)
+                yield [name, row.year, row.companies, total, *tail]
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Public progress as CSV",
+        description="UTF-8 with a byte order mark, `;`-separated. The first row is a comment "
+        "(`#`) stating the licence and attribution; then the header: alliance (slug, or "
+        "`national` for all alliances), år, rapporterende_partnere, udledning_t, then the "
+        "alliance's summary repeated on each row. The same figures as /api/v1/progress/.",
+        parameters=[filters.ALLIANCE_PARAM, filters.LANG_PARAM],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file."),
+            (400, "application/json"): BAD_REQUEST,
+            (404, "application/json"): NOT_FOUND,
+        },
+    )
+)
+class ProgressCSV(AlliancePartnersCSV):
+    """The public progress as a CSV file."""
+
+    def get(self, request):
+        per_alliance, national = _progress(request)
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        out.write(licence_comment() + "\r\n")
+        writer.writerow(PROGRESS_CSV_HEADER)
+        for row in progress_csv_rows(per_alliance, national):
+            writer.writerow(csv_safe(cell) for cell in row)
+        response = HttpResponse(
+            ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = attachment("fremskridt.csv")
+        return response
+
+
+# --- Working groups, commitment papers, inspiration, partnership forms, networks -----------
+
+
+class AllianceScopedList(OpenDataMixin, generics.ListAPIView):
+    """A paginated list, optionally of one alliance (?alliance=slug, 404 when unknown)."""
+
+    pagination_class = ApiPagination
+    filter_backends = [DjangoFilterBackend]
+    alliance_field = "alliance"
+
+    def get_queryset(self):
+        params = filters.validated(filters.AllianceParams, self.request)
+        alliance = self.alliance_from_query(params.get("alliance"))
+        queryset = self.base_queryset()
+        if alliance is not None:
+            queryset = queryset.filter(**{self.alliance_field: alliance})
+        return queryset
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Working groups",
+        description="The alliances' working groups with their current chair, current member "
+        "companies, status and published results.",
+        parameters=[filters.ALLIANCE_PARAM, filters.LANG_PARAM],
+        responses={200: WorkingGroupSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+)
+class WorkingGroupList(AllianceScopedList):
+    serializer_class = WorkingGroupSerializer
+    filterset_class = filters.WorkingGroupFilter
+
+    def base_queryset(self):
+        return (
+            WorkingGroup.objects.select_related("alliance")
+            .prefetch_related(
+                Prefetch(
+                    "chair_terms",
+                    queryset=ChairTerm.objects.filter(ended_on__isnull=True).select_related(
+                        "company"
+                    ),
+                    to_attr="current_chair_terms",
+                ),
+                Prefetch(
+                    "members",
+                    queryset=GroupMember.objects.filter(left_on__isnull=True)
+                    .select_related("company")
+                    .order_by("company__legal_name", "pk"),
+                    to_attr="current_members",
+                ),
+                Prefetch(
+                    "documents",
+                    queryset=GroupDocument.objects.filter(is_published=True).order_by(
+                        "-created_at", "pk"
+                    ),
+                    to_attr="published_documents",
+                ),
+            )
+            .order_by("alliance__slug", "name", "pk")
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Commitment papers",
+        description="Joint declarations of working groups that companies sign: the text in "
+        "Danish and English, the signing companies and their number. Drafts are never "
+        "included.",
+        parameters=[filters.ALLIANCE_PARAM, filters.LANG_PARAM],
+        responses={200: CommitmentPaperSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+)
+class CommitmentPaperList(AllianceScopedList):
+    serializer_class = CommitmentPaperSerializer
+    filterset_class = filters.CommitmentPaperFilter
+    alliance_field = "group__alliance"
+
+    def base_queryset(self):
+        return (
+            CommitmentPaper.objects.filter(
+                status__in=[CommitmentPaper.Status.OPEN, CommitmentPaper.Status.CLOSED]
+            )
+            .select_related("group__alliance")
+            .prefetch_related(
+                Prefetch(
+                    "signatures",
+                    queryset=CommitmentSignature.objects.select_related("company").order_by(
+                        "signed_at", "pk"
+                    ),
+                )
+            )
+            .order_by("group__alliance__slug", "-published_at", "pk")
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Inspiration cases",
+        description="Published partnership cases for every municipality to learn from, with "
+        "their partnership form (see /api/v1/partnership-forms/).",
+        parameters=[filters.ALLIANCE_PARAM, filters.LANG_PARAM],
+        responses={200: InspirationCaseSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
+    )
+)
+class InspirationCaseList(AllianceScopedList):
+    serializer_class = InspirationCaseSerializer
+    filterset_class = filters.InspirationCaseFilter
+
+    def base_queryset(self):
+        return (
+            InspirationCase.objects.filter(is_published=True)
+            .select_related("alliance")
+            .order_by("-created_at", "pk")
+        )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="The seven partnership forms",
+        description="KL's forms a climate partnership takes, numbered as KL numbers them.",
+        parameters=[filters.LANG_PARAM],
+        responses={200: PartnershipFormSerializer(many=True), 400: BAD_REQUEST},
+    )
+)
+class PartnershipFormList(OpenDataMixin, APIView):
+    def get(self, request):
+        forms = [
+            {"number": number, "code": code, "label": str(label)}
+            for number, (code, label) in enumerate(PartnershipForm.choices, start=1)
+        ]
+        return Response(PartnershipFormSerializer(forms, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Networks of municipalities",
+        description="Networks such as DK2020's climate alliance of 16 municipalities: their "
+        "member municipalities, joint declaration and events.",
+        parameters=[filters.LANG_PARAM],
+        responses={200: NetworkSerializer(many=True), 400: BAD_REQUEST},
+    )
+)
+class NetworkList(OpenDataMixin, generics.ListAPIView):
+    serializer_class = NetworkSerializer
+    pagination_class = ApiPagination
+
+    def get_queryset(self):
+        return AllianceNetwork.objects.prefetch_related(
+            Prefetch(
+                "members",
+                queryset=NetworkMember.objects.select_related("alliance").order_by(
+                    "municipality", "pk"
+                ),
+            ),
+            Prefetch("events", queryset=NetworkEvent.objects.order_by("date", "pk")),
+        ).order_by("name", "pk")

@@ -40,6 +40,7 @@ def production_env(database_url, *, redis_url="", static_root=None, **extra) -> 
         "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": str(static_root or tempfile.mkdtemp(prefix="ka-static-")),
         "MEDIA_ROOT": tempfile.mkdtemp(prefix="ka-media-"),
+        "PRIVATE_MEDIA_ROOT": tempfile.mkdtemp(prefix="ka-private-media-"),
         "LOG_LEVEL": "WARNING",
         **extra,
     }

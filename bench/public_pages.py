@@ -1,14 +1,17 @@
-"""Load run of the public partner list with 10,000 partners, next to /robots.txt.
+"""Load run of the public partner list and the open-data API with 10,000 partners, next
+to /robots.txt.
 
-    .venv/bin/python bench/public_pages.py
+    .venv/bin/python bench/public_pages.py            (BENCH_PARTNERS=50000 for the large run)
 
 Needs PostgreSQL and Redis on 127.0.0.1 and `wrk`. It creates the database ka_bench_public,
 fills it with 10,000 partners, starts gunicorn (production settings, 2 sync workers) on
 127.0.0.1:8799 and runs wrk (2 threads, 32 connections, 10 s) against /robots.txt, the
-partner list and a filtered search in the same run, printing requests/s and the ratio.
-Everything runs on this machine; the run stops by itself.
+partner list, a filtered search and the API's partner list (first, a deep offset, filtered,
+and a walk over every offset) in the same run, printing requests/s, the ratio and the load
+average (the machine is shared). Everything runs on this machine; the run stops by itself.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +29,7 @@ from bench._server import (
 
 DB = "ka_bench_public"
 PORT = 8799
-PARTNERS = 10_000
+PARTNERS = int(os.environ.get("BENCH_PARTNERS", 10_000))
 REDIS_DB = 9
 
 
@@ -80,40 +83,73 @@ AgreementFocusArea.objects.bulk_create(
 print("partners:", Company.objects.count())
 """
 
-QUERIES = """
+QUERIES = f"""
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.core.cache import cache
 client = Client(HTTP_HOST="127.0.0.1", secure=True)
+import time
 for url in ["/aalborg/partners/", "/aalborg/partners/?q=firma+01&focus=energy&industry=A",
-            "/aalborg/partners/?page=300"]:
-    cache.clear()
-    with CaptureQueriesContext(connection) as ctx:
-        status = client.get(url).status_code
-    print(f"queries (uncached) {url}: {len(ctx.captured_queries)} (HTTP {status})")
+            "/aalborg/partners/?page=300", "/api/v1/partners/?alliance=aalborg",
+            "/api/v1/partners/?alliance=aalborg&offset={PARTNERS - 100}"]:
+    timings = []
+    for _ in range(5):
+        cache.clear()
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            status = client.get(url).status_code
+        timings.append((time.perf_counter() - started) * 1000)
+    print(f"uncached {{url}}: {{len(ctx.captured_queries)}} queries, "
+          f"median {{sorted(timings)[2]:.0f}} ms (HTTP {{status}})")
 """
 
 
+API = "/api/v1/partners/?alliance=aalborg"
+PAGES = [
+    ("robots.txt", "/robots.txt"),
+    ("partner list", "/aalborg/partners/"),
+    ("filtered search", "/aalborg/partners/?q=firma+01&focus=energy&industry=A"),
+    ("API first page", API),
+    ("API deep offset", f"{API}&offset={PARTNERS - 100}"),
+    ("API filtered", f"{API}&industry=A&focus=energy"),
+]
+WALK = Path(__file__).with_name("load.lua")
+
+
+def report(name, result):
+    load = os.getloadavg()[0]
+    print(
+        f"{name:18} {result['rps']:8.0f} req/s  p50 {result['p50']:>8}  "
+        f"p99 {result['p99']:>8}  non-2xx {result['non_2xx']}  load {load:.2f}",
+        flush=True,
+    )
+
+
+def measure(base):
+    """wrk against each page (and the API at every offset); {name: result}."""
+    results = {}
+    for name, path in PAGES:
+        subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=False)
+        results[name] = wrk(base + path)
+        report(name, results[name])
+    # Every offset of the list in turn (the first round fills the cache, as a harvester would).
+    offsets = [f"{API}&offset={offset}" for offset in range(0, PARTNERS, 100)]
+    results["API every offset"] = wrk(base + "/", script=WALK, script_args=offsets)
+    report("API every offset", results["API every offset"])
+    return results
+
+
 def main():
+    print(f"{PARTNERS} partners; machine load average at start {os.getloadavg()[0]:.2f}")
     env = prepare_database()
     run_python(env, QUERIES)
-    results = {}
     with gunicorn(env, PORT) as base:
-        for name, path in [
-            ("robots.txt", "/robots.txt"),
-            ("partner list", "/aalborg/partners/"),
-            ("filtered search", "/aalborg/partners/?q=firma+01&focus=energy&industry=A"),
-        ]:
-            subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=False)
-            result = results[name] = wrk(base + path)
-            print(
-                f"{name:16} {result['rps']:8.0f} req/s  p50 {result['p50']:>8}  "
-                f"p99 {result['p99']:>8}  non-2xx {result['non_2xx']}"
-            )
+        results = measure(base)
     floor = results["robots.txt"]["rps"]
-    for name in ("partner list", "filtered search"):
-        print(f"{name} / robots.txt = {results[name]['rps'] / floor:.2f}")
+    for name in results:
+        if name != "robots.txt":
+            print(f"{name} / robots.txt = {results[name]['rps'] / floor:.2f}")
     return 0
 
 

@@ -1,13 +1,28 @@
-"""The audit trail of a company as staff see it: who changed what, and when."""
+"""The audit trail of a company as staff see it: who changed what, and when.
 
+Values read as the forms show them, in the reader's language: a choice's label (never its
+code, "prospect"), the name of a related object (never its id), "Yes"/"No", dates in the
+page's format, and "–" for an empty value (never "None").
+"""
+
+import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
+from django.db import models
 from django.db.models import F, Window
 from django.db.models.functions import Lag
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from klimaalliance.numbers import format_number
+
 CHANGE_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+EMPTY = "–"
 
 
 @dataclass
@@ -19,15 +34,59 @@ class AuditEntry:
     changes: list[tuple[str, str, str]]
 
 
+def shown_value(field, value, names=None) -> str:
+    """`value` of model field `field` as a person reads it; `names` maps (model, pk) to the
+    name of a related object (see `related_names`)."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if field.is_relation:
+        return (names or {}).get((field.related_model, value), gettext("(deleted)"))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal | float):
+        return format_number(value, decimals=None)
+    return str(value)
+
+
+def related_names(raw_changes) -> dict:
+    """(model, pk) → name for every related object a change names: one query per model."""
+    wanted = defaultdict(set)
+    for field, old, new in raw_changes:
+        if field.is_relation:
+            wanted[field.related_model].update(v for v in (old, new) if v is not None)
+    names = {}
+    for model, pks in wanted.items():
+        for pk, obj in model._default_manager.in_bulk(pks).items():
+            names[(model, pk)] = str(obj)
+    return names
+
+
+def readable(entries) -> list:
+    """`entries` with their changes as (label, old, new) texts, related objects named."""
+    names = related_names(change for entry in entries for change in entry.changes)
+    for entry in entries:
+        entry.changes = [
+            (str(field.verbose_name), shown_value(field, a, names), shown_value(field, b, names))
+            for field, a, b in entry.changes
+        ]
+    return entries
+
+
 def _entry(record, previous, label, describe):
     """The entry for one history row, given the row before it of the same object; None for
-    a save that changed nothing."""
+    a save that changed nothing. Its changes are (model field, old, new) until `readable`."""
     changes = []
     if previous is not None and record.history_type == "~":
         delta = record.diff_against(previous)
         for change in delta.changes:
             field = record.instance_type._meta.get_field(change.field)
-            changes.append((str(field.verbose_name), str(change.old), str(change.new)))
+            changes.append((field, change.old, change.new))
     if record.history_type == "~" and not changes:
         return None
     return AuditEntry(
@@ -97,4 +156,4 @@ def company_audit_trail(company, membership, limit=50):
     for history, label, describe in sources:
         entries.extend(_newest_entries(history, label, describe, limit))
     entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:limit]
+    return readable(entries[:limit])

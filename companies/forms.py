@@ -14,6 +14,7 @@ from .models import (
     MembershipLevel,
     Story,
 )
+from .validators import compact_cvr
 
 PROFILE_FIELDS = [
     "display_name",
@@ -58,23 +59,37 @@ class LogoMixin(forms.ModelForm):
         return cleaned
 
 
+class CVRField(forms.CharField):
+    """A CVR number as people copy it: "68 43 97 52", "68439752" or "DK68439752".
+
+    Spaces, dashes and a DK prefix are dropped before the length and checksum are checked,
+    so the 8-digit limit applies to the digits, not to what was typed.
+    """
+
+    def to_python(self, value):
+        return compact_cvr(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return {**attrs, "inputmode": "numeric", "autocomplete": "off"}
+
+
 class CompanyForm(LogoMixin):
     """Staff register or edit a company: every field, CVR included."""
 
     class Meta:
         model = Company
         fields = ["cvr", "legal_name", "industry", *PROFILE_FIELDS]
+        field_classes = {"cvr": CVRField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def clean_cvr(self):
-        return (self.cleaned_data.get("cvr") or "").replace(" ", "")
-
     def existing_company(self):
         """The company that already has the CVR number typed, if the form failed on it."""
-        cvr = self.data.get("cvr", "").replace(" ", "")
+        cvr = compact_cvr(self.data.get("cvr", ""))
         return Company.objects.filter(cvr=cvr).exclude(pk=self.instance.pk).first()
 
 

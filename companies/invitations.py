@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from klimaalliance import mail, outbox
 
+from . import notifications
 from .models import ContactPerson, Invitation, Membership, Representation, new_nonce
 from .services import membership_change_status
 
@@ -374,4 +375,5 @@ def invitation_accept(*, invitation: Invitation, user=None, password: str | None
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    notifications.invitation_accepted(invitation, user)
     return user

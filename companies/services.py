@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import notifications
 from .models import Company, Membership, MembershipEvent, Representation
 
 Status = Membership.Status
@@ -138,6 +139,17 @@ def story_review(*, story, by, approve: bool, comment: str = ""):
     story.review_comment = comment.strip()
     story.published_at = timezone.now() if approve else None
     story.save()
+    notifications.story_reviewed(story)
+    return story
+
+
+@transaction.atomic
+def story_submit(*, story, company, by):
+    """Save a representative's new story for the staff's approval and tell the staff."""
+    story.company = company
+    story.submitted_by = by
+    story.save()
+    notifications.story_submitted(story)
     return story
 
 
@@ -153,12 +165,14 @@ def membership_invite(*, membership: Membership, by=None, note: str = "") -> Mem
             params={"company": membership.company.name},
             code="already_shared",
         )
-    return membership_change_status(
+    membership = membership_change_status(
         membership=membership,
         status=Status.INVITED,
         by=by,
         note=note or _("Membership invitation sent to the company."),
     )
+    notifications.membership_invited(membership)
+    return membership
 
 
 @transaction.atomic
@@ -182,12 +196,14 @@ def membership_invitation_answer(*, membership: Membership, by, accept: bool) ->
             code="may_not_sign",
         )
     if not accept:
-        return membership_change_status(
+        membership = membership_change_status(
             membership=membership,
             status=Status.PROSPECT,
             by=by,
             note=_("The company declined the membership invitation."),
         )
+        notifications.membership_answered(membership, accepted=False)
+        return membership
     membership.access_granted_at = timezone.now()
     membership.access_granted_by = by
     membership.save(update_fields=["access_granted_at", "access_granted_by"])
@@ -198,4 +214,5 @@ def membership_invitation_answer(*, membership: Membership, by, accept: bool) ->
         note=_("The company accepted the membership invitation and shares its data."),
         changed_by=by,
     )
+    notifications.membership_answered(membership, accepted=True)
     return membership

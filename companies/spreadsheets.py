@@ -1,17 +1,25 @@
 """Companies as spreadsheets: one column layout for the member export, the import template
 and the import itself, so a list can go out, be edited in Excel and come back.
 
-Files have a header row of the English column keys (stable machine names, never translated);
-reading and writing the files themselves is `klimaalliance.tabular`'s work.
+An export speaks the language of the page it came from: its header row holds the column
+names ("CVR-nummer", "Størrelse") and its cells the labels ("aktiv", "C – Fremstilling"). An
+import reads either language, the codes ("active", "C") and the English column keys
+(`COLUMNS`) too, so a file can go out, be edited in Excel and come back. Reading and writing
+the files themselves is `klimaalliance.tabular`'s work.
 """
 
 import datetime
+import re
 import time
 from dataclasses import dataclass, field
+from functools import cache
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -20,7 +28,7 @@ from klimaalliance import tabular
 from .industries import Industry, SizeBand
 from .models import Company, Membership
 from .services import company_register, membership_add
-from .validators import validate_cvr, validate_postcode
+from .validators import compact_cvr, validate_cvr, validate_postcode
 
 COMPANY_COLUMNS = (
     "cvr",
@@ -51,11 +59,43 @@ class ImportFailed(Exception):
 # --- Writing -----------------------------------------------------------------------------
 
 
+def _model_field(key):
+    model = Membership if key in MEMBERSHIP_COLUMNS else Company
+    return model._meta.get_field(key)
+
+
+def column_label(key) -> str:
+    """The column's name in the active language: the field's verbose name."""
+    return str(capfirst(_model_field(key).verbose_name))
+
+
+def headers() -> list[str]:
+    """The header row in the active language."""
+    return [column_label(key) for key in COLUMNS]
+
+
+@cache
+def header_aliases() -> dict:
+    """Header text (casefolded) in any of the site's languages → column key."""
+    aliases = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for key in COLUMNS:
+                aliases[column_label(key).casefold()] = key
+    return aliases
+
+
+def industry_label(code) -> str:
+    return f"{code} – {Industry(code).label}" if code else ""
+
+
 def membership_row(membership: Membership) -> dict:
-    """One membership as a row of `COLUMNS`, every value a string."""
+    """One membership as a row of `COLUMNS`, every value a string in the active language."""
     company = membership.company
     row = {key: getattr(company, key) or "" for key in COMPANY_COLUMNS}
-    row["status"] = membership.status
+    row["industry"] = industry_label(company.industry)
+    row["size_band"] = company.get_size_band_display() if company.size_band else ""
+    row["status"] = membership.get_status_display()
     row["joined_on"] = membership.joined_on.isoformat() if membership.joined_on else ""
     return row
 
@@ -67,7 +107,7 @@ def _text_rows(rows):
 
 def write_csv(rows) -> bytes:
     """`rows` (dicts keyed by `COLUMNS`) as a semicolon-separated UTF-8 CSV with BOM."""
-    return tabular.write_csv(COLUMNS, _text_rows(rows))
+    return tabular.write_csv(headers(), _text_rows(rows))
 
 
 def write_xlsx(rows, *, with_reference=False) -> bytes:
@@ -76,18 +116,41 @@ def write_xlsx(rows, *, with_reference=False) -> bytes:
     `with_reference` adds a second sheet "industries" listing the DB07 sections and the
     allowed size bands and statuses, in the active language.
     """
-    sheets = [tabular.Sheet("companies", COLUMNS, _text_rows(rows))]
+    sheets = [tabular.Sheet(_("companies"), headers(), _text_rows(rows))]
     if with_reference:
-        sheets.append(tabular.Sheet("industries", ("column", "code", "name"), _reference_rows()))
+        reference_headers = (_("column"), _("code"), _("name"))
+        sheets.append(tabular.Sheet(_("codes"), reference_headers, _reference_rows()))
     return tabular.write_xlsx(*sheets)
 
 
 def _reference_rows():
     for choices, column in ((Industry, "industry"), (SizeBand, "size_band")):
         for value, label in choices.choices:
-            yield [column, value, str(label)]
+            yield [column_label(column), value, str(label)]
     for value, label in Membership.Status.choices:
-        yield ["status", value, str(label)]
+        yield [column_label("status"), value, str(label)]
+
+
+@cache
+def _choice_codes(choices) -> dict:
+    """A choice's code, or its label in any of the site's languages (casefolded) → code."""
+    codes = {str(value).casefold(): value for value in choices.values}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for value, label in choices.choices:
+                codes[str(label).casefold()] = value
+                if choices is Industry:
+                    codes[industry_label(value).casefold()] = value
+    return codes
+
+
+def _choice_code(choices, value):
+    code = _choice_codes(choices).get(value.casefold())
+    if code is None and choices is Industry:
+        # "C – Manufacturing" with another dash or a label of an older version
+        match = re.match(r"^([A-Ua-u])(?:\s*[-–:.].*)?$", value)
+        code = match.group(1).upper() if match else None
+    return code
 
 
 # --- Reading -----------------------------------------------------------------------------
@@ -104,6 +167,7 @@ def read_rows(uploaded_file, filename: str) -> list[dict]:
         uploaded_file,
         filename,
         columns=COLUMNS,
+        aliases=header_aliases(),
         required=REQUIRED_COLUMNS,
         max_bytes=MAX_FILE_BYTES,
         max_rows=MAX_ROWS,
@@ -168,7 +232,7 @@ def _clean_row(row) -> RowResult:
 def _clean_cvr(key, value):
     if not value:
         raise ValidationError(_("The CVR number is missing."))
-    compact = value.replace(" ", "").replace("-", "")
+    compact = compact_cvr(value)
     validate_cvr(compact)
     return compact
 
@@ -190,21 +254,23 @@ def _clean_text(key, value):
 def _clean_industry(key, value):
     if not value:
         raise ValidationError(_("The industry is missing: use a DB07 section letter A–U."))
-    if value.upper() not in Industry.values:
+    code = _choice_code(Industry, value)
+    if code is None:
         raise ValidationError(
             _("Unknown industry “%(value)s”: use a DB07 section letter A–U."),
             params={"value": value},
         )
-    return value.upper()
+    return code
 
 
 def _clean_size_band(key, value):
-    if value and value not in SizeBand.values:
+    code = _choice_code(SizeBand, value) if value else ""
+    if code is None:
         raise ValidationError(
             _("Unknown size “%(value)s”: use one of %(allowed)s or leave it empty."),
             params={"value": value, "allowed": ", ".join(SizeBand.values)},
         )
-    return value
+    return code
 
 
 def _clean_postcode(key, value):
@@ -224,12 +290,13 @@ def _clean_website(key, value):
 def _clean_status(key, value):
     if not value:
         return Membership.Status.PROSPECT
-    if value.lower() not in Membership.Status.values:
+    code = _choice_code(Membership.Status, value)
+    if code is None:
         raise ValidationError(
             _("Unknown status “%(value)s”: use one of %(allowed)s or leave it empty."),
             params={"value": value, "allowed": ", ".join(Membership.Status.values)},
         )
-    return value.lower()
+    return code
 
 
 def _clean_date(key, value):

@@ -4,6 +4,12 @@ from stdnum.dk import cvr
 from stdnum.exceptions import ValidationError as StdnumError
 
 
+def compact_cvr(value) -> str:
+    """A CVR number as typed or pasted ("68 43 97 52", "DK-68439752") as its digits."""
+    text = "".join(str(value or "").split()).replace("-", "").replace(".", "")
+    return text[2:] if text[:2].upper() == "DK" else text
+
+
 def validate_cvr(value):
     """A CVR number: 8 digits, not starting with 0, passing the modulus-11 check.
 

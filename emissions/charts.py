@@ -20,8 +20,10 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from klimaalliance.numbers import format_number
 
 from . import selectors
 from .models import Inventory, Report
@@ -39,7 +41,7 @@ ZERO = Decimal(0)
 
 def number(value, decimals=0) -> str:
     """A number in the active language's style (Danish: 1.234,5)."""
-    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return format_number(value, decimals)
 
 
 # --- Data --------------------------------------------------------------------------------------
@@ -210,6 +212,59 @@ def alliance_chart(alliance, *, years=None, baseline_t=None) -> AllianceChart:
     if target is not None and chart.baseline_year and target.target_year > chart.baseline_year:
         chart.target_year = target.target_year
         chart.target_percent = target.reduction_percent
+    return chart
+
+
+@dataclass
+class PublicChart(AllianceChart):
+    """The public progress chart (emissions.public.Progress): partners that publish their
+    figures, approved years only; for the country (no target) or one alliance."""
+
+    def summary(self) -> str:
+        if not self.years:
+            return _("Emissions of the partners of %(alliance)s: no published figures yet.") % {
+                "alliance": self.alliance
+            }
+        first, last = self.years[0], self.years[-1]
+        text = _(
+            "Approved emissions of the partners of %(alliance)s that publish their figures, "
+            "%(first)s–%(last)s: %(last_total)s t CO2e in %(last)s (%(companies)s companies), "
+            "against a sum of baselines of %(baseline)s t CO2e."
+        ) % {
+            "alliance": self.alliance,
+            "first": first.year,
+            "last": last.year,
+            "last_total": number(last.total_location_t, 1),
+            "companies": last.companies,
+            "baseline": number(self.baseline_t, 1),
+        }
+        if self.target_t is not None:
+            text += " " + _("Target: %(target)s t CO2e in %(year)s (−%(percent)s %%).") % {
+                "target": number(self.target_t, 1),
+                "year": self.target_year,
+                "percent": number(self.target_percent, 0),
+            }
+        return text
+
+
+def public_chart(progress, name: str) -> PublicChart:
+    """The chart of `progress` (emissions.public.Progress) titled `name`; with the
+    alliance's next target when it is an alliance's (no extra query: the caller prefetches
+    `targets`)."""
+    chart = PublicChart(
+        alliance=name,
+        years=progress.years,
+        baseline_t=progress.baseline_t,
+        baseline_year=progress.baseline_year,
+    )
+    if progress.alliance is not None and chart.baseline_year:
+        # The next target, as selectors.current_target, from the prefetched targets.
+        targets = sorted(progress.alliance.targets.all(), key=lambda t: t.target_year)
+        this_year = timezone.localdate().year
+        target = ([t for t in targets if t.target_year >= this_year] or targets or [None])[0]
+        if target is not None and target.target_year > chart.baseline_year:
+            chart.target_year = target.target_year
+            chart.target_percent = target.reduction_percent
     return chart
 
 
@@ -463,12 +518,20 @@ def alliance_svg(chart: AllianceChart, language: str) -> str:
     straight path from the baseline to the alliance's target, in `language`."""
     template = "emissions/charts/alliance.svg"
     with translation.override(language):
-        title = _("Members' emissions, location-based")
+        public = isinstance(chart, PublicChart)
+        title = (
+            _("Emissions of the partners that publish their figures")
+            if public
+            else _("Members' emissions, location-based")
+        )
         if not chart.years and not chart.baseline_t:
             return _render(template, chart, language, title, empty=_("No approved figures yet"))
         keys = [("bar", TOTAL_COLOUR, _("Approved total"))] if chart.years else []
         if chart.baseline_t:
-            keys.append(("line", BASELINE_COLOUR, _("Sum of the members' baselines")))
+            baseline_label = (
+                _("Sum of their baselines") if public else _("Sum of the members' baselines")
+            )
+            keys.append(("line", BASELINE_COLOUR, baseline_label))
         target = []
         if chart.target_t is not None:
             target = [(chart.baseline_year, chart.baseline_t), (chart.target_year, chart.target_t)]

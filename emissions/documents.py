@@ -28,10 +28,11 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from companies.industries import Industry
 from klimaalliance import outbox
-from klimaalliance.pdf import html_to_pdf
+from klimaalliance.pdf import ACCESSIBLE_VARIANT, html_to_pdf
 
 from . import charts, selectors
 from .models import AllianceReport, Inventory, Report, ReportBatch
@@ -52,6 +53,57 @@ RENDER_ANNUAL_TASK = "emissions.tasks.render_alliance_report_pdf"
 def document_language() -> str:
     """Reports are published in the alliance's language: the portal's default."""
     return settings.LANGUAGE_CODE
+
+
+def report_to_pdf(html: str) -> bytes:
+    """A report as a tagged PDF/UA-1: read by citizens and councils, often with a screen
+    reader. Its template gives the title, language, headings, table headers and captions,
+    and figures whose text alternative holds the numbers behind the chart."""
+    return html_to_pdf(html, variant=ACCESSIBLE_VARIANT)
+
+
+def company_chart_alt(chart) -> str:
+    """The company chart's text alternative: its summary and every year's figures."""
+    lines = [chart.summary()]
+    for year, scope1, scope2, scope3, total, is_baseline in chart.rows:
+        values = {
+            "year": year,
+            "scope1": charts.number(scope1, 1),
+            "scope2": charts.number(scope2, 1),
+            "scope3": charts.number(scope3, 1),
+            "total": charts.number(total, 1),
+        }
+        if is_baseline:
+            line = _(
+                "%(year)s (baseline): scope 1 %(scope1)s t, scope 2 %(scope2)s t, "
+                "scope 3 %(scope3)s t, total %(total)s t CO2e."
+            )
+        else:
+            line = _(
+                "%(year)s: scope 1 %(scope1)s t, scope 2 %(scope2)s t, scope 3 %(scope3)s t, "
+                "total %(total)s t CO2e."
+            )
+        lines.append(line % values)
+    return " ".join(lines)
+
+
+def alliance_chart_alt(chart) -> str:
+    """The alliance chart's text alternative: its summary and every year's total."""
+    lines = [chart.summary()]
+    for row in chart.years:
+        lines.append(
+            ngettext(
+                "%(year)s: %(total)s t CO2e from %(companies)s company.",
+                "%(year)s: %(total)s t CO2e from %(companies)s companies.",
+                row.companies,
+            )
+            % {
+                "year": row.year,
+                "total": charts.number(row.total_location_t, 1),
+                "companies": row.companies,
+            }
+        )
+    return " ".join(lines)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -148,6 +200,7 @@ def report_context(report, *, language=None) -> dict:
             "pledges": pledges,
             "chart": chart,
             "chart_summary": chart.summary(),
+            "chart_alt": company_chart_alt(chart),
             "chart_uri": charts.data_uri(charts.company_svg(chart, language)),
             "language": language,
         }
@@ -161,7 +214,7 @@ def render_report_html(report, *, language=None) -> str:
 
 
 def report_pdf(report, *, language=None) -> bytes:
-    return html_to_pdf(render_report_html(report, language=language))
+    return report_to_pdf(render_report_html(report, language=language))
 
 
 def _store(field_file, name, data: bytes) -> str:
@@ -362,6 +415,7 @@ def alliance_report_context(alliance, year, *, language=None) -> dict:
             "years": years,
             "chart": chart,
             "chart_summary": chart.summary(),
+            "chart_alt": alliance_chart_alt(chart),
             "chart_uri": charts.data_uri(charts.alliance_svg(chart, language)),
             "language": language,
             "generated_on": timezone.localdate(),
@@ -385,7 +439,7 @@ def alliance_report_pdf_store(alliance_report_id: int) -> str:
     if document.pdf and not alliance_report_pending(document):
         return document.pdf.name
     began = timezone.now()
-    data = html_to_pdf(render_alliance_report_html(document.alliance, document.year))
+    data = report_to_pdf(render_alliance_report_html(document.alliance, document.year))
     name = alliance_report_path(document, "report.pdf")
     with transaction.atomic():
         locked = AllianceReport.objects.select_for_update().get(pk=alliance_report_id)

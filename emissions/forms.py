@@ -2,20 +2,17 @@
 report and staff's verification. Forms validate input only; the writes are in
 `emissions.services`.
 
-Numbers are typed the way the active language writes them: "1.234,5" in Danish and
-"1,234.5" in English. Django's own localized fields refuse thousands separators unless
-USE_THOUSAND_SEPARATOR is on (which would also print years as "2.024"), hence
-`LocalizedDecimalField`.
+Numbers are typed the way the active language writes them ("1.234,5" in Danish and
+"1,234.5" in English): the one parser is the core's `klimaalliance.numbers`.
 """
 
-import re
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from klimaalliance.numbers import LocalizedDecimalField, format_number
 from network.group_services import validate_pdf
 
 from . import units
@@ -25,49 +22,6 @@ from .models.inventories import validate_inventory_year
 MAX_QUANTITY = Decimal("1e12")
 MAX_TONNES = Decimal("1e9")
 MAX_FACTOR = Decimal("1e6")
-
-
-def normalize_number(text: str, *, decimal: str, thousands: str) -> str:
-    """`text` written with the given decimal mark and thousands separator, as "1234.5".
-
-    The other mark alone is read as a decimal mark unless it groups digits in threes
-    ("12.5" is 12.5 in Danish too, but "1.234" is 1234), so a Dane who types a point
-    still gets the number they meant, and a thousands separator is never a decimal mark.
-    """
-    text = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if decimal in text:
-        whole, _sep, fraction = text.rpartition(decimal)
-        return f"{whole.replace(thousands, '')}.{fraction}"
-    if re.fullmatch(rf"[-+]?\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+", text):
-        return text.replace(thousands, "")
-    if text.count(thousands) == 1:
-        return text.replace(thousands, ".")
-    return text
-
-
-def parse_localized(text: str) -> str:
-    """`text` in the active language's number format, normalized to "1234.5"."""
-    return normalize_number(
-        text,
-        decimal=formats.get_format("DECIMAL_SEPARATOR"),
-        thousands=formats.get_format("THOUSAND_SEPARATOR"),
-    )
-
-
-class LocalizedDecimalField(forms.DecimalField):
-    """A decimal typed in the active language's format, thousands separators allowed."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("localize", True)
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        self.widget.is_localized = True
-
-    def to_python(self, value):
-        if isinstance(value, str) and value.strip():
-            value = parse_localized(value)
-        return super().to_python(value)
 
 
 # --- Checks shared by the line form and the spreadsheet import ---------------------------
@@ -123,12 +77,7 @@ def check_market_factor(value):
 def plain_number(value: Decimal | None, *, grouping: bool = False) -> str:
     """2.570000 → "2,57", 56.950000 → "56,95", 1000.000 → "1000" in Danish; with
     `grouping`, 1234.5 → "1.234,5". No trailing zeros, no exponent."""
-    if value is None:
-        return ""
-    value = value.normalize()
-    if value == value.to_integral():
-        value = value.quantize(Decimal(1))
-    return formats.number_format(value, use_l10n=True, force_grouping=grouping)
+    return format_number(value, decimals=None, grouping=grouping, empty="")
 
 
 def factor_label(factor: EmissionFactor) -> str:

@@ -25,6 +25,7 @@ from klimaalliance import outbox
 from klimaalliance.mail import queue_mail, render_mail
 from partnerships.models import Agreement, Pledge
 
+from . import notifications
 from .models import Inventory, PledgeStatus, Report, ReportingRound, ReportReminder
 from .services import check_version
 
@@ -183,6 +184,7 @@ def report_submit(*, report, by, seen_version=None) -> Report:
     report.submitted_by = by
     report.version += 1
     report.save()
+    notifications.report_submitted(report)
     return report
 
 
@@ -200,6 +202,7 @@ def report_approve(*, report, by) -> Report:
     report.version += 1
     report.save()
     outbox.enqueue("emissions.tasks.render_report_pdf", report.pk)
+    notifications.report_reviewed(report)
     return report
 
 
@@ -222,6 +225,7 @@ def report_return(*, report, by, comment) -> Report:
     report.review_comment = comment.strip()
     report.version += 1
     report.save()
+    notifications.report_reviewed(report)
     return report
 
 

@@ -6,7 +6,8 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .forms import LocalizedDecimalField
+from klimaalliance.numbers import LocalizedDecimalField
+
 from .models import PledgeStatus
 from .reporting import prefill_value
 

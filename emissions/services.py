@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from network.group_services import validate_pdf
 
+from . import notifications
 from .models import Inventory, InventoryLine
 
 
@@ -137,12 +138,15 @@ def lines_replace(*, inventory, lines, seen_version=None) -> int:
 
 
 @transaction.atomic
-def inventory_verify(*, inventory, by, method) -> Inventory:
-    """Staff record that the year's figures were checked: by whom, when and how."""
+def inventory_verify(*, inventory, by, method, alliance=None) -> Inventory:
+    """Staff record that the year's figures were checked: by whom, when and how. With
+    `alliance` (the staff's), the company's representatives are told."""
     if not method.strip():
         raise ValidationError(_("Say how the figures were verified."))
     Inventory.objects.filter(pk=inventory.pk).update(
         verified_at=timezone.now(), verified_by=by, verification_method=method.strip()
     )
     inventory.refresh_from_db()
+    if alliance is not None:
+        notifications.inventory_verified(inventory, alliance)
     return inventory

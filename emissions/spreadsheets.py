@@ -30,6 +30,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from klimaalliance import tabular
+from klimaalliance.numbers import normalize_number
 
 from . import units
 from .forms import (
@@ -37,7 +38,6 @@ from .forms import (
     check_market_factor,
     check_quantity,
     check_tonnes,
-    normalize_number,
 )
 from .models import Activity, Category, EmissionFactor, InventoryLine, scope_of
 

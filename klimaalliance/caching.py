@@ -8,17 +8,27 @@ A page's key holds everything its response varies on: the language, the full URL
 htmx header (a view answers htmx with a fragment, e.g. the partner list's results). The
 response says `Vary: HX-Request`, so browsers and proxies keep page and fragment apart
 too, and carries an ETag, so a visitor whose copy is still current gets a bodiless 304.
+
+Visitors without a session cookie are answered by PublicPageCacheMiddleware, first in the
+stack, before sessions, users and CSRF cost anything; the decorator `public_page` marks the
+views it may answer and keeps serving anonymous visitors who carry a session cookie.
 """
 
 import contextlib
+import functools
 import hashlib
 import logging
 import time
 from functools import wraps
 
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from redis import RedisError
@@ -148,45 +158,146 @@ def connect_signals():
         post_delete.connect(_public_row_changed, sender=model, dispatch_uid=f"public-del-{model}")
 
 
-def _variant(request) -> str:
+def request_language(request) -> str:
+    """The language LocaleMiddleware will activate for `request`, known before it runs: the
+    URL's prefix, else the default (`i18n_patterns` with prefix_default_language=False, so
+    neither a cookie nor Accept-Language counts; the same steps as its process_request)."""
+    urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+    i18n_patterns_used, prefixed_default_language = is_language_prefix_patterns_used(urlconf)
+    language_from_path = translation.get_language_from_path(request.path_info)
+    if not language_from_path and i18n_patterns_used and not prefixed_default_language:
+        return settings.LANGUAGE_CODE
+    return translation.get_language_from_request(request, check_path=i18n_patterns_used)
+
+
+def _variant(request, language=None, headers=()) -> str:
     """What a public response depends on besides the data: the language, the whole URL
-    (host, path, query string) and the one request header public views read."""
+    (host, path, query string) and the request headers the view reads (HX-Request on every
+    page; the API's content negotiation also reads Accept)."""
     parts = [
-        get_language() or "",
+        language if language is not None else (get_language() or ""),
         request.headers.get("HX-Request", ""),
+        *(request.headers.get(header, "") for header in headers),
         request.build_absolute_uri(),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def public_page(view):
-    """Serve anonymous GETs of `view` from the cache; signed-in users always get it fresh."""
+def public_page(view=None, *, vary_on=()):
+    """Serve anonymous GETs of `view` from the cache; signed-in users always get it fresh.
+
+    `vary_on`: request headers besides HX-Request that change the response (part of the
+    key). Anonymous visitors without a session cookie are mostly answered before the view,
+    by PublicPageCacheMiddleware, under a key made by the same function.
+    """
+    if view is None:
+        return lambda view: public_page(view, vary_on=vary_on)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         anonymous = not request.user.is_authenticated
         if request.method != "GET" or not anonymous:
             return _varies_on_htmx(view(request, *args, **kwargs))
-        variant = _variant(request)
-        try:
-            key = f"page:{public_data_version()}:{variant}"
-            response = cache.get(key)
-        except RedisError:  # the cache is down: serve the page uncached
-            return _varies_on_htmx(view(request, *args, **kwargs))
-        if response is None:
-            response = _varies_on_htmx(view(request, *args, **kwargs))
-            if response.status_code != 200 or response.cookies or response.streaming:
-                return response
-            patch_cache_control(response, public=True, max_age=60)
-            # From the content, not the data version: after a bump that left this page
-            # as it was, a browser's copy is still current.
-            etag = hashlib.sha256(variant.encode() + response.content).hexdigest()[:32]
-            response["ETag"] = f'"{etag}"'
+        # Missed by the front cache: it stores the finished response, so no copy here.
+        front_miss = getattr(request, "_public_cache_key", None) is not None
+        variant = _variant(request, headers=vary_on)
+        key = None
+        if not front_miss:
+            try:
+                key = f"page:{public_data_version()}:{variant}"
+                response = cache.get(key)
+            except RedisError:  # the cache is down: serve the page uncached
+                return _varies_on_htmx(view(request, *args, **kwargs))
+            if response is not None:
+                return get_conditional_response(request, etag=response["ETag"], response=response)
+        response = _varies_on_htmx(view(request, *args, **kwargs))
+        if callable(getattr(response, "render", None)) and not response.is_rendered:
+            response.render()  # e.g. a REST framework response: the ETag needs its content
+        if response.status_code != 200 or response.cookies or response.streaming:
+            return response
+        patch_cache_control(response, public=True, max_age=60)
+        # From the content, not the data version: after a bump that left this page
+        # as it was, a browser's copy is still current.
+        etag = hashlib.sha256(variant.encode() + response.content).hexdigest()[:32]
+        response["ETag"] = f'"{etag}"'
+        request._public_page_cacheable = True
+        if key is not None:
             with contextlib.suppress(RedisError):
                 cache.set(key, response, PAGE_TIMEOUT)
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
+    wrapper.public_page_vary_on = tuple(vary_on)
     return wrapper
+
+
+@functools.lru_cache(maxsize=4096)
+def _public_view_headers(urlconf, language, path_info):
+    """The `vary_on` headers of the public page at `path_info`, or None when it is not one
+    (remembered per path: resolving costs more than the rest of a cached answer)."""
+    with translation.override(language):
+        try:
+            match = resolve(path_info, urlconf)
+        except Resolver404:
+            return None
+    return getattr(match.func, "public_page_vary_on", None)
+
+
+class PublicPageCacheMiddleware:
+    """Answer anonymous GETs of public pages from the page cache before the middleware that
+    reads sessions, users or CSRF tokens runs, i.e. at the cost of a cache read.
+
+    Only requests without a session cookie: a visitor who has one may be signed in, and
+    goes through the whole stack (where `public_page` still serves anonymous ones from the
+    cache). The finished response (security and CSP headers included) is stored once the
+    view has marked it cacheable, under the same data version and variant as `public_page`
+    uses, so it varies on the language, the whole URL and the headers the view reads.
+    Placed after CorsMiddleware, which adds its headers per request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = self._key(request)
+        response = None
+        if key is not None:
+            try:
+                response = cache.get(key)
+            except RedisError:  # the cache is down: the whole stack answers, uncached
+                key = None
+        if response is not None:
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+        if key is None:
+            return self.get_response(request)
+        request._public_cache_key = key
+        response = self.get_response(request)
+        if (
+            getattr(request, "_public_page_cacheable", False)
+            and response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+        ):
+            with contextlib.suppress(RedisError):
+                cache.set(key, response, PAGE_TIMEOUT)
+        return response
+
+    @staticmethod
+    def _key(request):
+        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None
+        language = request_language(request)
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        headers = _public_view_headers(urlconf, language, request.path_info)
+        if headers is None:
+            return None
+        try:
+            variant = _variant(request, language, headers)
+        except DisallowedHost:  # the stack answers it as usual (a 400)
+            return None
+        try:
+            return f"front:{public_data_version()}:{variant}"
+        except RedisError:
+            return None
 
 
 def _varies_on_htmx(response):

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +27,34 @@ class CodeForm(forms.Form):
 
 class UnlockForm(forms.Form):
     email = forms.EmailField()
+
+
+class OneErrorPerFieldMixin:
+    """A ModelForm whose model adds no second error to a field the form already refused.
+
+    When a field fails the form's own validation ("Ensure this value is greater than or
+    equal to 0"), the model's `clean()` sees the field empty and would add "this is
+    required" beside it: the person then reads two errors, one of them wrong.
+    """
+
+    def _update_errors(self, errors):
+        refused = set(self.errors)
+        if hasattr(errors, "error_dict"):
+            kept = {
+                name: messages
+                for name, messages in errors.error_dict.items()
+                if name not in refused
+            }
+            if not kept:
+                return
+            errors = ValidationError(kept)
+        super()._update_errors(errors)
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    class Meta:
+        from .models import User
+
+        model = User
+        fields = ["notification_mode"]
+        widgets = {"notification_mode": forms.RadioSelect}

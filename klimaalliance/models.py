@@ -84,6 +84,11 @@ class UserManager(BaseUserManager):
         return self.get(email=self.sign_in_email(email))
 
 
+class NotificationMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("one mail for each notification")
+    DIGEST = "digest", _("one mail a day with everything new")
+
+
 class User(AbstractUser):
     """A person who signs in with an e-mail address.
 
@@ -100,6 +105,18 @@ class User(AbstractUser):
         default="da",
         help_text=_("Language of the e-mails the portal sends to this person."),
     )
+    notification_mode = models.CharField(
+        _("notifications"),
+        max_length=10,
+        choices=NotificationMode.choices,
+        default=NotificationMode.IMMEDIATE,
+        help_text=_(
+            "Mail each notification at once, or collect them in one mail a day. Deadlines "
+            "and signatures are always mailed at once."
+        ),
+    )
+    # A private calendar feed's address (klimaalliance/notifications.py); empty: no feed.
+    calendar_token = models.CharField(max_length=43, blank=True, default="", db_index=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -420,3 +437,42 @@ class SealCertificate(models.Model):
         self.fingerprint_sha256 = certificate.fingerprint(hashes.SHA256()).hex()
         self.valid_from = certificate.not_valid_before_utc
         self.valid_until = certificate.not_valid_after_utc
+
+
+class Notification(models.Model):
+    """A notification kept for the person's daily digest (klimaalliance/notifications.py),
+    rendered in their language when it happened; `sent_at` is set by the digest that
+    carried it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=60)
+    subject = models.CharField(max_length=300)
+    text = models.TextField()
+    link = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["user"],
+                condition=models.Q(sent_at__isnull=True),
+                name="notification_unsent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {self.subject}"
+
+
+class NotificationOnce(models.Model):
+    """A notification that must go out once only (e.g. "expires within 90 days"), by key."""
+
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.key

@@ -7,14 +7,17 @@ such as charts come inline as data: URIs, and relative addresses resolve inside 
 from django.conf import settings
 
 PDF_VARIANT = "pdf/a-3b"
+# Tagged PDF/UA-1 for documents people read (reports): structure tree, /Lang, MarkInfo.
+ACCESSIBLE_VARIANT = "pdf/ua-1"
 ALLOWED_PROTOCOLS = ("data", "file")
 
 
-def html_to_pdf(html: str) -> bytes:
-    """`html` (a whole document with its own <style>) as PDF/A-3b bytes."""
+def html_to_pdf(html: str, *, variant: str = PDF_VARIANT) -> bytes:
+    """`html` (a whole document with its own <style>) as PDF bytes: PDF/A-3b, or the
+    WeasyPrint `variant` given (ACCESSIBLE_VARIANT for reports)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols=ALLOWED_PROTOCOLS)
     document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    return document.write_pdf(pdf_variant=variant)

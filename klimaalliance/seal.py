@@ -5,13 +5,15 @@ of the document's alliance, or the platform's (`SealCertificate`): the document 
 left byte for byte as it was, and a PDF reader shows who sealed it and that nothing changed
 since. `check_seal` answers the same question for an uploaded file, validating the
 certificate against the trust roots in settings.SEAL_TRUST_ROOTS, never against the table,
-so documents sealed by a certificate replaced since still verify.
+so documents sealed by a certificate replaced since still verify. A certificate that has
+expired since is judged at the moment of sealing: the trusted timestamp's time, or else the
+signing time inside the signature (`SealCheck.certificate_expired` says so).
 """
 
 import io
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -138,6 +140,10 @@ class SealCheck:
     intact: bool = False
     trusted: bool = False
     field_name: str = ""
+    # The certificate has expired since; it was checked at `checked_at` (the timestamp, or
+    # else the signing time) instead of now.
+    certificate_expired: bool = False
+    checked_at: datetime | None = None
 
     @property
     def is_valid(self) -> bool:
@@ -158,6 +164,8 @@ class SealCheck:
             "timestamped_at": self.timestamped_at,
             "intact": self.intact,
             "trusted": self.trusted,
+            "certificate_expired": self.certificate_expired,
+            "checked_at": self.checked_at,
         }
 
 
@@ -180,12 +188,30 @@ def trust_roots():
     return roots
 
 
-def _validation_context():
+def _validation_context(moment: datetime | None = None):
+    """Certificates judged now, or at `moment` (the time a document was sealed)."""
     from pyhanko_certvalidator import ValidationContext
 
     # No fetching: verification answers from the file and the configured roots alone,
     # quickly and without reaching the network for every upload.
-    return ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
+    when = {"moment": moment, "best_signature_time": moment} if moment else {}
+    return ValidationContext(trust_roots=trust_roots(), allow_fetching=False, **when)
+
+
+def _sealing_moment(status) -> datetime | None:
+    """When the document was sealed: a trusted timestamp's time, else the signing time the
+    signature itself carries (the portal's own claim, covered by the signature)."""
+    timestamp = status.timestamp_validity
+    if timestamp is not None and timestamp.valid and timestamp.trusted:
+        return timestamp.timestamp
+    return status.signer_reported_dt
+
+
+def _expired_since(status) -> bool:
+    certificate = status.signing_cert
+    if certificate is None:
+        return False
+    return certificate.not_valid_after < datetime.now(UTC)
 
 
 def _unchanged_since(status) -> bool:
@@ -227,8 +253,22 @@ def check_seal(data: bytes) -> SealCheck:
     if not signatures:
         return SealCheck(UNSEALED)
     embedded = (ours or signatures)[0]
+    checked_at = None
     try:
         status = validate_pdf_signature(embedded, _validation_context())
+        if status.intact and status.valid and not status.trusted and _expired_since(status):
+            # Expired since: was the certificate valid and trusted when it sealed?
+            checked_at = _sealing_moment(status)
+            if checked_at is not None:
+                at_sealing = validate_pdf_signature(
+                    embedded,
+                    _validation_context(checked_at),
+                    ts_validation_context=_validation_context(),
+                )
+                if at_sealing.trusted:
+                    status = at_sealing
+                else:
+                    checked_at = None
     except Exception:  # a signature too damaged to validate: the file was changed
         logger.info("Seal validation failed on a damaged signature", exc_info=True)
         return SealCheck(CHANGED, field_name=embedded.field_name)
@@ -243,6 +283,8 @@ def check_seal(data: bytes) -> SealCheck:
         intact=intact,
         trusted=bool(status.trusted),
         field_name=embedded.field_name,
+        certificate_expired=checked_at is not None,
+        checked_at=checked_at,
     )
     if not intact or not _unchanged_since(status):
         check.status = CHANGED

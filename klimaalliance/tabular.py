@@ -27,7 +27,7 @@ import io
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 from typing import NamedTuple
@@ -40,6 +40,8 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING
 from openpyxl.utils import get_column_letter
 from tablib.formats import registry
+
+from .filenames import attachment
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +120,12 @@ def read_table(
     no_rows_message: str | None = None,
     unknown_message: str | None = None,
     cell: Callable = cell_text,
+    aliases: Mapping[str, str] | None = None,
 ) -> Table:
     """The rows of an uploaded CSV or XLSX file, read by its header row.
 
-    Header names are matched to `columns` ignoring case, with spaces read as "_". Blank rows
+    Header names are matched to `columns` ignoring case, with spaces read as "_", or through
+    `aliases` (casefolded header text → column, e.g. translated column names). Blank rows
     are skipped and values are stripped. XLSX cells are turned into values by `cell` (text
     by default); CSV values stay text.
 
@@ -138,7 +142,7 @@ def read_table(
             code="extension",
         )
     data = _read_limited(uploaded_file, max_bytes)
-    header = _Header(columns, required, missing_message, unknown_message)
+    header = _Header(columns, required, missing_message, unknown_message, aliases or {})
     if extension == ".xlsx":
         delimiter = None
         records = _xlsx_records(data, cell)
@@ -228,13 +232,15 @@ class _Header:
     required: Sequence[str]
     missing_message: str
     unknown_message: str | None
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     def positions(self, values) -> dict:
         """Each known column's position in the header row; the first one wins."""
         positions = {}
         unknown = []
         for index, value in enumerate(values):
-            key = str(value).lower().replace(" ", "_")
+            text = str(value).strip()
+            key = self.aliases.get(text.casefold()) or text.lower().replace(" ", "_")
             if key in self.columns:
                 positions.setdefault(key, index)
             elif key:
@@ -374,6 +380,6 @@ def write_xlsx(*sheets: Sheet) -> bytes:
 def download(content: bytes, fmt: str, filename: str) -> HttpResponse:
     """`content` in `fmt` ("csv" or "xlsx") as a private download named `filename`.`fmt`."""
     response = HttpResponse(content, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Content-Disposition"] = attachment(f"{filename}.{fmt}")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from . import mail
+from . import mail, notifications
 from .models import User, WorkerHeartbeat
 from .outbox import sweep
 
@@ -65,3 +65,11 @@ def send_password_reset(email: str, language: str) -> int:
         text = mail.render_text("registration/password_reset_email.txt", context)
         html = render_to_string("registration/password_reset_email.html", context)
     return mail.send(to=user.email, subject=" ".join(subject.split()), text=text, html=html)
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
+def send_notification_digests() -> int:
+    """Daily: one mail per person with the notifications collected for their digest.
+    Each notification is claimed when its digest is queued, so a second run sends
+    nothing twice."""
+    return notifications.digests_send()

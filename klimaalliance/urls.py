@@ -39,6 +39,12 @@ auth_patterns = [
     ),
     path("after-login/", views.after_login, name="after-login"),
     path("me/", views.my_account, name="my-account"),
+    path("me/notifications/", views.notification_preferences, name="notification-preferences"),
+    path(
+        "notifications/<str:token>/",
+        views.notification_preferences_link,
+        name="notification-preferences-link",
+    ),
     path("two-factor/", sign_in_views.two_factor_verify, name="two-factor-verify"),
     path("two-factor/setup/", sign_in_views.two_factor_setup, name="two-factor-setup"),
     path("two-factor/off/", sign_in_views.two_factor_disable, name="two-factor-disable"),

@@ -1,28 +1,24 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from . import health, two_factor
+from . import health, notifications, two_factor
 from .celery import app as celery_app
+from .forms import NotificationPreferenceForm
 from .models import WorkerHeartbeat
 from .permissions import platform_staff_required
 
 
 @login_required
 def after_login(request):
-    """Send each role to where their work is."""
-    role = request.user.staff_roles.select_related("alliance").first()
-    if role:
-        return redirect("staff-dashboard", alliance_slug=role.alliance.slug)
-    if request.user.is_staff:
-        return redirect("admin:index")
-    representations = list(request.user.representations.values_list("company_id", flat=True)[:2])
-    if len(representations) == 1:
-        return redirect("my:company-detail", pk=representations[0])
-    return redirect("my-account")
+    """Everyone lands on their start page (settings.START_PAGE, the roof's task list, which
+    links on to each role's own pages)."""
+    return redirect(settings.START_PAGE)
 
 
 @login_required
@@ -34,8 +30,38 @@ def my_account(request):
         "representations": representations,
         "second_factor_on": two_factor.confirmed_device(request.user) is not None,
         "second_factor_required": two_factor.second_factor_required(request.user),
+        "notification_form": NotificationPreferenceForm(instance=request.user),
     }
     return render(request, "klimaalliance/my_account.html", context)
+
+
+@never_cache
+def notification_preferences_link(request, token):
+    """The one-click link in every mail: no sign-in, the signed token names the person.
+
+    GET shows the current choice and a button; only the POST changes it (a mail scanner
+    that follows links changes nothing). A tampered link answers 404."""
+    user = notifications.user_for_preferences_token(token)
+    if user is None:
+        raise Http404
+    form = NotificationPreferenceForm(request.POST or None, instance=user)
+    done = request.method == "POST" and form.is_valid()
+    if done:
+        form.save()
+    return render(
+        request, "klimaalliance/notification_preferences.html", {"done": done, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def notification_preferences(request):
+    """The same choice on "My account"."""
+    form = NotificationPreferenceForm(request.POST, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Your notification preference is saved."))
+    return redirect("my-account")
 
 
 @require_GET

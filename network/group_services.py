@@ -21,6 +21,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from companies import access
@@ -122,7 +123,7 @@ def chair_set(*, group, company, on: datetime.date | None = None) -> ChairTerm:
         if on < current.started_on:
             raise ValidationError(
                 _("The new chair cannot start before the current chair began (%(date)s)."),
-                params={"date": current.started_on.isoformat()},
+                params={"date": date_format(current.started_on)},
                 code="before_current",
             )
     if not GroupMember.objects.filter(group=group, company=company, left_on__isnull=True).exists():
@@ -159,7 +160,7 @@ def member_leave(*, group, member, on: datetime.date | None = None) -> GroupMemb
     if on < member.joined_on:
         raise ValidationError(
             _("A company cannot leave before it joined (%(date)s)."),
-            params={"date": member.joined_on.isoformat()},
+            params={"date": date_format(member.joined_on)},
             code="before_joined",
         )
     member.left_on = on

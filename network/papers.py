@@ -23,6 +23,7 @@ from companies import access
 from klimaalliance import outbox
 from partnerships.models import Agreement, Pledge
 
+from . import notifications
 from .models import CommitmentPaper, CommitmentSignature
 from .paper_documents import content_sha256, document_language
 
@@ -85,6 +86,7 @@ def paper_publish(*, paper, by=None) -> CommitmentPaper:
     paper.published_at = timezone.now()
     paper.save(update_fields=["status", "published_at"])
     _queue_pdf(paper)
+    notifications.paper_opened(paper)
     return paper
 
 
@@ -165,6 +167,7 @@ def paper_sign(
         content_sha256=current,
     )
     _queue_pdf(paper)
+    notifications.paper_signed(paper, signature)
     return signature
 
 

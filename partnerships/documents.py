@@ -12,6 +12,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from klimaalliance.choices import FocusArea, PartnershipForm
+from klimaalliance.numbers import format_number
 from klimaalliance.pdf import html_to_pdf
 from klimaalliance.seal import seal_pdf
 
@@ -69,21 +70,21 @@ def fill_placeholders(text: str, values: dict) -> str:
 
 
 def _number(value):
-    return formats.number_format(value, decimal_pos=None, use_l10n=True, force_grouping=True)
+    return format_number(value)
 
 
 def _pledge_target(pledge) -> str:
     if pledge.is_milestone:
-        return _("Milestone to be met by %(year)s") % {"year": pledge.target_year}
+        return _("Milestone to be met by %(year)s") % {"year": pledge.target_year or "–"}
     return _(
         "From %(baseline)s %(metric)s in %(baseline_year)s to %(target)s %(metric)s in "
         "%(target_year)s"
     ) % {
-        "baseline": _number(pledge.baseline_value.normalize()),
-        "target": _number(pledge.target_value.normalize()),
+        "baseline": _number(pledge.baseline_value),
+        "target": _number(pledge.target_value),
         "metric": pledge.metric,
-        "baseline_year": pledge.baseline_year,
-        "target_year": pledge.target_year,
+        "baseline_year": pledge.baseline_year or "–",
+        "target_year": pledge.target_year or "–",
     }
 
 

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from companies import access
 from companies.models import Company
 from klimaalliance.choices import FocusArea, Scope
+from klimaalliance.forms import OneErrorPerFieldMixin
+from klimaalliance.numbers import localized_decimal_formfield
 
 from .documents import content_sha256
 from .models import Agreement, AgreementComment, CatalogueItem, Pledge, TemplateClause
@@ -11,16 +13,6 @@ from .models import Agreement, AgreementComment, CatalogueItem, Pledge, Template
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"]
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
-
-
-def localize_decimals(form, *names):
-    """Text inputs that accept the active language's decimal mark (1.234,5 in Danish):
-    a browser's type=number input refuses the comma."""
-    for name in names:
-        field = form.fields[name]
-        field.localize = True
-        field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
-        field.widget.is_localized = True
 
 
 class AgreementForm(forms.ModelForm):
@@ -68,7 +60,9 @@ class AgreementForm(forms.ModelForm):
         return cleaned
 
 
-class PledgeForm(forms.ModelForm):
+class PledgeForm(OneErrorPerFieldMixin, forms.ModelForm):
+    """A pledge's wording and figures; numbers typed as the language writes them."""
+
     scopes = forms.TypedMultipleChoiceField(
         label=_("Scopes it covers"),
         choices=Scope.choices,
@@ -78,6 +72,7 @@ class PledgeForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = staticmethod(localized_decimal_formfield)
         model = Pledge
         fields = [
             "title",
@@ -94,19 +89,25 @@ class PledgeForm(forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        localize_decimals(self, "baseline_value", "target_value")
 
+class CatalogueItemForm(OneErrorPerFieldMixin, forms.ModelForm):
+    scopes = forms.TypedMultipleChoiceField(
+        label=_("Scopes it covers"),
+        choices=Scope.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-class CatalogueItemForm(forms.ModelForm):
     class Meta:
+        formfield_callback = staticmethod(localized_decimal_formfield)
         model = CatalogueItem
         fields = [
             "focus_area",
             "title",
             "title_en",
             "description",
+            "scopes",
             "is_milestone",
             "metric",
             "reduction_percent",

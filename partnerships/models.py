@@ -91,6 +91,7 @@ class CatalogueItem(models.Model):
     title = models.CharField(_("title (Danish)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
     is_milestone = models.BooleanField(_("yes/no milestone"), default=False)
     metric = models.CharField(_("metric"), max_length=120, blank=True)
     reduction_percent = models.DecimalField(
@@ -362,6 +363,15 @@ class Pledge(models.Model):
             errors["scopes"] = _("Scopes are 1, 2 and 3.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether the pledge has every figure and word it needs to be sent."""
+        try:
+            self.clean()
+        except ValidationError:
+            return False
+        return True
 
     def _check_agreement_is_editable(self):
         status = Agreement.objects.filter(pk=self.agreement_id).values_list("status", flat=True)

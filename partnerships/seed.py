@@ -99,6 +99,7 @@ CATALOGUE = [
         "t CO2e, scope 1+2",
         50,
         2030,
+        [1, 2],
     ),
     (
         FocusArea.ENERGY,
@@ -108,6 +109,7 @@ CATALOGUE = [
         "",
         None,
         2027,
+        [2],
     ),
     (
         FocusArea.TRANSPORT,
@@ -117,8 +119,18 @@ CATALOGUE = [
         "",
         None,
         2030,
+        [1],
     ),
-    (FocusArea.TRANSPORT, "Plan for grøn pendling", "A green commuting plan", True, "", None, 2026),
+    (
+        FocusArea.TRANSPORT,
+        "Plan for grøn pendling",
+        "A green commuting plan",
+        True,
+        "",
+        None,
+        2026,
+        [3],
+    ),
     (
         FocusArea.AGRICULTURE,
         "Reducér udledningen fra husdyr og marker med 30 % i 2030",
@@ -127,6 +139,7 @@ CATALOGUE = [
         "t CO2e",
         30,
         2030,
+        [1],
     ),
     (
         FocusArea.WASTE,
@@ -136,6 +149,7 @@ CATALOGUE = [
         "t restaffald",
         50,
         2030,
+        [3],
     ),
     (
         FocusArea.PROCUREMENT,
@@ -145,6 +159,7 @@ CATALOGUE = [
         "",
         None,
         2026,
+        [3],
     ),
     (
         FocusArea.COMPETENCES,
@@ -154,6 +169,7 @@ CATALOGUE = [
         "",
         None,
         2026,
+        [],
     ),
 ]
 
@@ -175,6 +191,7 @@ def ensure_starting_content(alliance, by=None):
                 metric=metric,
                 reduction_percent=percent,
                 target_year=year,
+                scopes=scopes,
             )
-            for area, title, title_en, milestone, metric, percent, year in CATALOGUE
+            for area, title, title_en, milestone, metric, percent, year, scopes in CATALOGUE
         )

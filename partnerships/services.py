@@ -14,6 +14,7 @@ from companies.services import membership_change_status
 from klimaalliance import outbox
 from klimaalliance.models import StaffRole
 
+from . import notifications
 from .documents import content_sha256
 from .models import (
     Agreement,
@@ -137,6 +138,7 @@ def pledge_from_catalogue(
         title=item.title,
         description=item.description,
         focus_area=item.focus_area,
+        scopes=list(item.scopes or []),
         is_milestone=item.is_milestone,
         metric=item.metric,
         target_year=item.target_year,
@@ -157,7 +159,12 @@ def pledge_from_catalogue(
 def comment_add(*, agreement, by, text) -> AgreementComment:
     if not text.strip():
         raise ValidationError(_("Write a comment first."))
-    return AgreementComment.objects.create(agreement=agreement, author=by, text=text.strip())
+    with transaction.atomic():
+        comment = AgreementComment.objects.create(
+            agreement=agreement, author=by, text=text.strip()
+        )
+        notifications.comment_added(comment)
+    return comment
 
 
 @transaction.atomic
@@ -179,6 +186,7 @@ def agreement_send(*, agreement, by) -> Agreement:
     agreement.status = Status.SENT
     agreement.content_sha256 = content_sha256(agreement)
     agreement.save()
+    notifications.agreement_sent(agreement)
     return agreement
 
 
@@ -246,6 +254,7 @@ def agreement_sign(
     )
     agreement.status = Status.SIGNED
     agreement.save()
+    notifications.agreement_signed_by_company(agreement, signature)
     return signature
 
 
@@ -314,6 +323,7 @@ def agreement_terminate(*, agreement, by, reason, on=None) -> Agreement:
     agreement.terminated_on = on or timezone.localdate()
     agreement.termination_reason = reason.strip()
     agreement.save()
+    notifications.agreement_terminated(agreement)
     return agreement
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klimaalliance.choices import FocusArea, PartnershipForm
+from klimaalliance.numbers import LocalizedDecimalField
 
 from .models import YEAR_VALIDATORS, Agreement, CatalogueItem
 
@@ -41,13 +42,12 @@ class CatalogueChoiceForm(forms.Form):
     baseline_year = forms.IntegerField(
         label=_("Baseline year (optional)"), required=False, validators=YEAR_VALIDATORS
     )
-    baseline_value = forms.DecimalField(
+    baseline_value = LocalizedDecimalField(
         label=_("Baseline value (optional)"),
         required=False,
         min_value=0,
         max_digits=14,
         decimal_places=2,
-        localize=True,
     )
 
     def __init__(self, *args, alliance, **kwargs):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from klimaalliance import mail, outbox
 
+from . import notifications
 from .documents import render_agreement_pdf
 from .models import Agreement, sha256_hex
 from .services import agreements_expire
@@ -60,3 +61,13 @@ def mail_signed_agreement(agreement_id: int) -> int:
 @shared_task
 def expire_agreements() -> int:
     return agreements_expire()
+
+
+@shared_task(ignore_result=True)
+def notify_expiring_agreements(today: str | None = None) -> int:
+    """Daily: tell both parties of each agreement ending within 90 days, once per agreement
+    and end date (`today`: an ISO date, for tests and catching up)."""
+    import datetime
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return notifications.agreements_expiring(day)

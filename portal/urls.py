@@ -18,7 +18,7 @@ from network.views import papers as network_papers
 from partnerships.views import public as partnerships_public
 
 from .sitemaps import SITEMAPS
-from .views import media, my_company, pages, partners
+from .views import calendars, media, my_company, my_tasks, pages, partners
 
 # A representative's own company page shows figures of every app, so the roof serves it;
 # the rest of the `my` namespace comes from the companies app.
@@ -32,15 +32,21 @@ urlpatterns = [
     # Public uploads only; private files have no URL (klimaalliance/storage.py).
     path("media/<path:path>", media.public_media, name="media"),
     path("sitemap.xml", sitemap_view, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Calendar apps fetch these: no language prefix, no sign-in.
+    path("calendar/<str:token>.ics", calendars.personal_feed, name="calendar-feed"),
+    path("networks/<slug:slug>/events.ics", calendars.network_feed, name="network-events-feed"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", pages.home, name="home"),
+    path("progress.svg", pages.progress_chart, name="progress-chart"),
     path("accounts/", include(core_urls.auth_patterns)),
     path("privacy/", pages.privacy, name="privacy"),
     *core_urls.page_patterns,
+    path("my/tasks/", my_tasks.task_list, name="my-tasks"),
+    path("my/calendar/", calendars.feed_address, name="calendar-address"),
     path("my/", include((my_patterns, "my"))),
     path("my/agreements/", include("partnerships.representative_urls")),
     path("verify/", partnerships_public.verify, name="verify"),
@@ -86,6 +92,11 @@ urlpatterns += i18n_patterns(
     path("<slug:alliance_slug>/stories/feed/", stories.StoryFeed(), name="story-feed"),
     path(
         "<slug:alliance_slug>/stories/<int:pk>/", stories.public_story_detail, name="story-detail"
+    ),
+    path(
+        "<slug:alliance_slug>/progress.svg",
+        pages.alliance_progress_chart,
+        name="alliance-progress-chart",
     ),
     path("<slug:alliance_slug>/", pages.alliance_detail, name="alliance-detail"),
     prefix_default_language=False,

@@ -148,6 +148,16 @@ ROWS = {
     "password_reset_complete": Row("get", "/accounts/password/reset/done/", EVERYONE),
     "after-login": Row("get", "/accounts/after-login/", SIGNED_IN_REDIRECT),
     "my-account": Row("get", "/accounts/me/", SIGNED_IN),
+    # Saving the notification choice sends back to "My account", valid or not.
+    "notification-preferences": Row("post", "/accounts/me/notifications/", SIGNED_IN_REDIRECT),
+    # The one-click link in every mail needs no sign-in; a forged token is 404 for all.
+    "notification-preferences-link": Row("get", "/accounts/notifications/forged/", NOT_FOUND),
+    "my-tasks": Row("get", "/my/tasks/", SIGNED_IN),
+    # A new private calendar address (or none), then back to "My tasks".
+    "calendar-address": Row("post", "/my/calendar/", SIGNED_IN_REDIRECT),
+    # The private feed's token is its only key: an unknown one is 404 for everyone.
+    "calendar-feed": Row("get", "/calendar/unknown-token.ics", NOT_FOUND),
+    "network-events-feed": Row("get", "/networks/no-such-network/events.ics", NOT_FOUND),
     # The second factor (every signed-in role here has passed it or needs none): the code
     # page sends everyone on; set-up is for those without an app (the representatives),
     # turning it off only for those without a duty to use it and with an app (nobody here).
@@ -162,6 +172,8 @@ ROWS = {
     "invitation-accept": Row("get", "/invitation/forged-token/", NOT_FOUND),
     # --- Public pages -------------------------------------------------------------------
     "alliance-detail": Row("get", "/aalborg/", EVERYONE),
+    "alliance-progress-chart": Row("get", "/aalborg/progress.svg", EVERYONE),
+    "progress-chart": Row("get", "/progress.svg", EVERYONE),
     "partner-list": Row("get", "/aalborg/partners/", EVERYONE),
     "partner-detail": Row("get", "/aalborg/partners/{company_a.cvr}/", EVERYONE),
     "partner-embed": Row("get", "/aalborg/embed/", EVERYONE),
@@ -488,10 +500,22 @@ ROWS = {
     "api:partner-detail": Row("get", "/api/v1/partners/{company_a.cvr}/", EVERYONE),
     "api:pledge-list": Row("get", "/api/v1/pledges/", EVERYONE),
     "api:totals": Row("get", "/api/v1/totals/", EVERYONE),
+    "api:progress": Row("get", "/api/v1/progress/", EVERYONE),
+    "api:catalog": Row("get", "/api/v1/catalog.jsonld", EVERYONE),
+    "api:catalog-ttl": Row("get", "/api/v1/catalog.ttl", EVERYONE),
+    "api:catalog-rdf": Row("get", "/api/v1/catalog.rdf", EVERYONE),
+    "api:progress-csv": Row("get", "/api/v1/progress.csv", EVERYONE),
+    "api:group-list": Row("get", "/api/v1/groups/", EVERYONE),
+    "api:paper-list": Row("get", "/api/v1/papers/", EVERYONE),
+    "api:case-list": Row("get", "/api/v1/cases/", EVERYONE),
+    "api:partnership-form-list": Row("get", "/api/v1/partnership-forms/", EVERYONE),
+    "api:network-list": Row("get", "/api/v1/networks/", EVERYONE),
     "api:schema": Row("get", "/api/v1/schema/", EVERYONE),
     "api:docs": Row("get", "/api/v1/docs/", EVERYONE),
     "api:redoc": Row("get", "/api/v1/redoc/", EVERYONE),
     # Open to everyone, reads only; without a file the answer is a 400 naming the field.
+    # Public uploads (logos, story images); nothing here for this name.
+    "media": Row("get", "/media/companies/logos/none.png", NOT_FOUND),
     "api:verify": Row("post", "/api/v1/verify/", by_role(400, 400, 400, 400, 400, 400), {}),
     # The API's catch-all: a JSON 404 for any other address under /api/v1/.
     r"api:[^(?P<path>[\s\S]*)$]": Row("get", "/api/v1/no-such-thing/", NOT_FOUND),

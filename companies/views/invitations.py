@@ -51,7 +51,7 @@ def invitation_create(request, pk, contact_id):
         _report(request, error)
     else:
         messages.success(
-            request, _("The invitation has been sent to %(email)s.") % {"email": contact.email}
+            request, _("The invitation to %(email)s is on its way.") % {"email": contact.email}
         )
     return _back_to_company(request.alliance, pk)
 

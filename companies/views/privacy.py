@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from klimaalliance.filenames import attachment
 from klimaalliance.permissions import alliance_staff_required
 
 from .. import access, privacy
@@ -37,7 +38,7 @@ def contact_export_view(request, pk, contact_id):
     response = JsonResponse(
         privacy.contact_export(contact), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
-    response["Content-Disposition"] = f'attachment; filename="kontaktperson-{contact.pk}.json"'
+    response["Content-Disposition"] = attachment(f"kontaktperson-{contact.pk}.json")
     return response
 
 

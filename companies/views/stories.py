@@ -34,10 +34,7 @@ def story_create(request, pk):
     company = access.represented_company(request.user, pk)
     form = StoryForm(request.POST or None, request.FILES or None, company=company)
     if request.method == "POST" and form.is_valid():
-        story = form.save(commit=False)
-        story.company = company
-        story.submitted_by = request.user
-        story.save()
+        services.story_submit(story=form.save(commit=False), company=company, by=request.user)
         messages.success(
             request,
             _("Thank you! The story is published once the alliance's staff have approved it."),

@@ -7,9 +7,38 @@ source), editable by the platform administrator. An inventory line keeps the fac
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from ..units import Unit
+
+# The sources and notes the library was seeded with (migration 0002), in English and
+# marked, so each page shows them in its language; a text the administrator types later
+# shows as typed.
+SEEDED_TEXTS = (
+    gettext_noop("Evida (factor set by Energinet)"),
+    gettext_noop("Evida (Energinet)"),
+    gettext_noop("Energinet environmental declaration (125 % method)"),
+    gettext_noop("Green Power Denmark"),
+    gettext_noop("preliminary"),
+    gettext_noop("BR18 annex 2, table 8"),
+    gettext_noop("a projection, not a measured year"),
+    gettext_noop("projection"),
+    gettext_noop("energy-label handbook HB2016"),
+    gettext_noop("historic; real values vary by supplier"),
+    gettext_noop("Fjernvarme Fyn"),
+    gettext_noop("example of a supplier's own factor"),
+    gettext_noop("HB2016"),
+    gettext_noop("derived from Denmark's inventory factor 72.967 kg/GJ"),
+    gettext_noop("Norway's agency uses 2.66"),
+    gettext_noop("derived from Denmark's inventory factor 69.3 kg/GJ"),
+    gettext_noop("Norway's agency uses 2.32"),
+)
+
+
+def factor_text(text: str) -> str:
+    """A factor's source or note in the active language (seeded texts are translated)."""
+    return gettext(text) if text in SEEDED_TEXTS else text
 
 
 class Activity(models.TextChoices):
@@ -72,6 +101,14 @@ class EmissionFactor(models.Model):
         supplier = f" ({self.supplier})" if self.supplier else ""
         value = f"{self.kg_co2e_per_unit} kg/{self.unit}"
         return f"{self.get_activity_display()}{supplier} {self.year}: {value}"
+
+    @property
+    def source_shown(self) -> str:
+        return factor_text(self.source)
+
+    @property
+    def note_shown(self) -> str:
+        return factor_text(self.note)
 
     @classmethod
     def for_year(cls, activity, unit, year, supplier=""):

@@ -25,7 +25,7 @@ from klimaalliance.storage import private_storage
 
 from .. import units
 from ..units import Unit
-from .factors import EmissionFactor
+from .factors import EmissionFactor, factor_text
 
 TONNE = Decimal(1000)
 ZERO = Decimal(0)
@@ -301,6 +301,11 @@ class InventoryLine(models.Model):
             errors["market_factor"] = _("A market-based factor applies to electricity only.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def factor_source_shown(self) -> str:
+        """The copied factor source in the reader's language."""
+        return factor_text(self.factor_source)
 
     def _compute(self):
         if self.method == self.Method.DIRECT:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from companies import access
 from companies.models import Company
 from klimaalliance.caching import public_page
+from klimaalliance.filenames import attachment
 from klimaalliance.models import Alliance
 from klimaalliance.permissions import alliance_staff_required
 from partnerships.models import Agreement, Pledge
@@ -166,6 +167,6 @@ def export(request, fmt):
         response = HttpResponse(buffer.getvalue(), content_type=exports.XLSX_TYPE)
     else:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response["Content-Disposition"] = attachment(f"{filename}.{fmt}")
     response["Cache-Control"] = "private, no-store"
     return response

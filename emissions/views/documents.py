@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from companies import access
 from klimaalliance import outbox
+from klimaalliance.filenames import file_slug
 from klimaalliance.permissions import alliance_staff_required
 
 from .. import documents
@@ -56,7 +56,7 @@ def _pdf_response(field_file, filename):
 
 
 def report_filename(report) -> str:
-    return f"fremskridtsrapport-{report.round.year}-{slugify(report.company.name)}.pdf"
+    return f"fremskridtsrapport-{report.round.year}-{file_slug(report.company.name)}.pdf"
 
 
 # --- The round's PDFs --------------------------------------------------------------------------

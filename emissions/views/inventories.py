@@ -528,7 +528,10 @@ def inventory_verify(request, pk, year):
     if not form.is_valid():
         return _staff_year_page(request, inventory, verify_form=form, status=400)
     services.inventory_verify(
-        inventory=inventory, by=request.user, method=form.cleaned_data["method"]
+        inventory=inventory,
+        by=request.user,
+        method=form.cleaned_data["method"],
+        alliance=request.alliance,
     )
     messages.success(
         request,

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
+    # Cached public pages for visitors without a session cookie, before anything reads
+    # sessions, users or CSRF (klimaalliance/caching.py).
+    "klimaalliance.caching.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "klimaalliance.context_processors.portal",
+                "portal.context_processors.tasks",
             ],
         },
     },
@@ -117,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "after-login"
+# Where `after-login` sends everyone: the roof's task list ("My tasks").
+START_PAGE = "my-tasks"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 # Portal sessions are used on shared computers in town halls and companies: the cookie dies
@@ -317,6 +323,16 @@ CELERY_BEAT_SCHEDULE["expire-agreements"] = {
 }
 # Reporting reminders (14 and 3 days before the deadline, overdue): daily at 07:00 local
 # time; each reminder is claimed once per report, so an extra run sends nothing twice.
+# Notifications collected for people who chose one mail a day (klimaalliance/notifications.py).
+CELERY_BEAT_SCHEDULE["send-notification-digests"] = {
+    "task": "klimaalliance.tasks.send_notification_digests",
+    "schedule": crontab(hour=6, minute=30),
+}
+# "Your agreement expires within 90 days", once per agreement and end date.
+CELERY_BEAT_SCHEDULE["notify-expiring-agreements"] = {
+    "task": "partnerships.tasks.notify_expiring_agreements",
+    "schedule": crontab(hour=6, minute=45),
+}
 CELERY_BEAT_SCHEDULE["send-reporting-reminders"] = {
     "task": "emissions.tasks.send_reporting_reminders",
     "schedule": crontab(hour=7, minute=0),

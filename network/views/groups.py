@@ -17,12 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies import access
 from klimaalliance.caching import public_page
+from klimaalliance.filenames import file_slug
 from klimaalliance.models import Alliance
 from klimaalliance.permissions import alliance_staff_required
 
@@ -67,7 +67,7 @@ def _download(document):
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=f"{slugify(document.title) or 'document'}.pdf",
+        filename=f"{file_slug(document.title, 'document')}.pdf",
         content_type="application/pdf",
     )
 

@@ -16,13 +16,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from companies import access
+from klimaalliance.filenames import file_slug
 from klimaalliance.permissions import alliance_staff_required
 from partnerships.forms import signer_audit
 
@@ -50,7 +50,7 @@ def _pdf_response(paper, *, as_attachment):
     return FileResponse(
         paper.pdf.open("rb"),
         as_attachment=as_attachment,
-        filename=f"{slugify(paper.title) or 'commitment'}.pdf",
+        filename=f"{file_slug(paper.title, 'commitment')}.pdf",
         content_type="application/pdf",
     )
 

@@ -243,6 +243,11 @@ def pledge_from_catalogue(request, pk):
     except ValidationError as error:
         messages.error(request, _first_message(error))
         return _to_detail(agreement)
+    if pledge.is_complete:
+        messages.success(
+            request, _("The pledge “%(title)s” has been added.") % {"title": pledge.title}
+        )
+        return _to_detail(agreement)
     messages.success(request, _("The pledge has been added. Check it and fill in your figures."))
     return redirect("my-agreements:pledge-edit", pk=agreement.pk, pledge_id=pledge.pk)
 

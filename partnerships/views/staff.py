@@ -422,16 +422,21 @@ def _amendment(agreement):
 @require_GET
 def agreement_detail(request, pk):
     """Status and its actions, the document as printed, pledges, comments and signatures."""
-    agreement = _agreement(request, pk)
+    return _render_detail(request, _agreement(request, pk))
+
+
+def _render_detail(request, agreement, catalogue_form=None, status=200):
+    """The agreement page; `catalogue_form` bound when a catalogue choice was refused, so
+    its errors stand at its fields and what was chosen and typed stays."""
+    if catalogue_form is None and agreement.is_editable:
+        catalogue_form = CatalogueChoiceForm(alliance=request.alliance)
     context = {
         **_pdf_context(request, agreement),
         "alliance": request.alliance,
         "badge": STATUS_BADGES.get(agreement.status, "text-bg-secondary"),
         "preview": _preview(agreement),
         "pledge_rows": _pledge_rows(request, agreement),
-        "catalogue_form": (
-            CatalogueChoiceForm(alliance=request.alliance) if agreement.is_editable else None
-        ),
+        "catalogue_form": catalogue_form,
         "comments": agreement.comments.select_related("author"),
         "comment_form": CommentForm(),
         "comment_url": _url(request, "comment-create", agreement.pk),
@@ -439,7 +444,7 @@ def agreement_detail(request, pk):
         "may_countersign": services.may_countersign(request.user, request.alliance),
         "amendment": _amendment(agreement),
     }
-    return render(request, "partnerships/agreement_detail.html", context)
+    return render(request, "partnerships/agreement_detail.html", context, status=status)
 
 
 # --- Pledges (only while the agreement is a draft) -------------------------------------------
@@ -514,12 +519,16 @@ def pledge_from_catalogue(request, pk):
         return refusal
     form = CatalogueChoiceForm(request.POST, alliance=request.alliance)
     if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-        return _to_detail(request, agreement)
+        return _render_detail(request, agreement, catalogue_form=form, status=400)
     try:
         pledge = services.pledge_from_catalogue(agreement=agreement, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, _error_text(error))
+        return _to_detail(request, agreement)
+    if pledge.is_complete:
+        messages.success(
+            request, _("The pledge “%(title)s” has been added.") % {"title": pledge.title}
+        )
         return _to_detail(request, agreement)
     messages.success(request, _("The pledge has been added. Check it and complete the figures."))
     return redirect("partnerships:pledge-edit", request.alliance.slug, agreement.pk, pledge.pk)
@@ -663,7 +672,9 @@ def _countersign(request, agreement, form):
             fresh = SignatureForm.for_agreement(agreement, data["typed_name"], data["title"])
             return _countersign_page(request, agreement, fresh, changed=True, status=409)
         messages.error(request, _error_text(error))
-        return _countersign_page(request, agreement, form, status=409)
+        # Already countersigned, or not signed by the company: the form cannot help; the
+        # agreement's page shows where it stands.
+        return _to_detail(request, agreement)
     messages.success(
         request,
         _("The agreement is countersigned and active. The signed PDF is being generated."),

@@ -7,10 +7,15 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from companies.models import Dialogue, Invitation, Membership, Story
 from companies.views.stories import published as published_stories
+from emissions import charts
+from emissions.public import alliance_progress, public_progress
+from emissions.views.dashboard import svg_response
 from klimaalliance.caching import public_page
 from klimaalliance.models import Alliance
 from klimaalliance.permissions import alliance_staff_required
@@ -23,23 +28,60 @@ from partnerships.selectors import public_partners, with_public_agreements
 @public_page
 def home(request):
     """National overview: every alliance on the installation with its key figures."""
-    alliances = Alliance.objects.annotate(**partner_counts()).prefetch_related("targets")
+    alliances = list(
+        Alliance.objects.annotate(**partner_counts()).prefetch_related("targets").order_by("name")
+    )
+    per_alliance, national = public_progress(alliances)
+    for alliance, progress in zip(alliances, per_alliance, strict=True):
+        alliance.progress = progress
     return render(
         request,
         "portal/home.html",
-        {"alliances": alliances, "pledged": pledged_reduction()},
+        {
+            "alliances": alliances,
+            "pledged": pledged_reduction(),
+            "progress": national,
+            "chart": charts.public_chart(national, _("all alliances")),
+        },
     )
 
 
 @require_GET
 @public_page
+def progress_chart(request):
+    """The national progress chart (emissions.public) as SVG."""
+    _per_alliance, national = public_progress(Alliance.objects.all())
+    chart = charts.public_chart(national, _("all alliances"))
+    return _public_svg(charts.alliance_svg(chart, get_language()))
+
+
+@require_GET
+@public_page
+def alliance_progress_chart(request, alliance_slug):
+    """An alliance's progress chart (emissions.public) as SVG."""
+    alliance = get_object_or_404(Alliance.objects.prefetch_related("targets"), slug=alliance_slug)
+    chart = charts.public_chart(alliance_progress(alliance), alliance.name)
+    return _public_svg(charts.alliance_svg(chart, get_language()))
+
+
+def _public_svg(svg):
+    response = svg_response(svg)
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+@public_page
 def alliance_detail(request, alliance_slug):
-    alliance = get_object_or_404(Alliance, slug=alliance_slug)
+    alliance = get_object_or_404(Alliance.objects.prefetch_related("targets"), slug=alliance_slug)
     request.alliance = alliance
     newest = public_partners(alliance, sort="-signed")[:6]
+    progress = alliance_progress(alliance)
     context = {
         "alliance": alliance,
         "targets": alliance.targets.all(),
+        "progress": progress,
+        "chart": charts.public_chart(progress, alliance.name),
         "figures": alliance_figures(alliance),
         "newest": with_public_agreements(newest, alliance),
         "stories": published_stories(alliance)[:3],

@@ -6,11 +6,13 @@ data behind them changes (`klimaalliance.caching.public_page`).
 
 from csp.decorators import csp_replace
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from companies.industries import Industry
 from emissions import charts
 from emissions.progress import latest_progress
 from klimaalliance.caching import public_page
@@ -32,7 +34,23 @@ def _filtered_partners(alliance, params):
     """Partners matching the query string; invalid values are reported on the filter form and
     ignored, never an error. Returns (partners, bound filter form)."""
     partners = PartnerFilter(params, alliance=alliance)
+    _industries_in_use(partners.form.fields["industry"], alliance)
     return with_public_agreements(partners.qs, alliance), partners.form
+
+
+def _industries_in_use(field, alliance):
+    """Offer only the industries the alliance's partners are in, each with its count (one
+    query). A value not offered is ignored like any other invalid filter value."""
+    counts = dict(
+        public_partners(alliance)
+        .order_by()
+        .values_list("industry")
+        .annotate(n=Count("pk"))
+        .values_list("industry", "n")
+    )
+    field.choices = [("", field.choices[0][1])] + [
+        (code, f"{label} ({counts[code]})") for code, label in Industry.choices if code in counts
+    ]
 
 
 @require_GET

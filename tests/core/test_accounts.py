@@ -8,7 +8,7 @@ from tests.factories import StaffRoleFactory
 
 
 @pytest.mark.django_db
-def test_login_with_email_and_password_lands_staff_on_their_dashboard(client, staff_x):
+def test_login_with_email_and_password_lands_staff_on_their_tasks(client, staff_x):
     response = client.post(
         "/accounts/login/", {"username": "LEDER@aalborg.example", "password": PASSWORD}
     )
@@ -19,7 +19,9 @@ def test_login_with_email_and_password_lands_staff_on_their_dashboard(client, st
     assert code_page.startswith("/accounts/two-factor/")
     device = staff_x.totpdevice_set.get()
     response = client.post(code_page, {"token": totp_code(device)}, follow=True)
-    assert response.redirect_chain[-1][0] == "/aalborg/staff/"
+    # "My tasks", which links on to the dashboard of each alliance they work for.
+    assert response.redirect_chain[-1][0] == "/my/tasks/"
+    assert 'href="/aalborg/staff/"' in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -99,9 +99,10 @@ def fault_setup(transactional_db, settings, tmp_path, alliance, staff_x):
     and a Celery queue of this test's own, and the environment for the worker processes."""
     need(os.environ.get("REDIS_URL"), "Redis (REDIS_URL)")
     need(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
-    media = tmp_path / "media"
+    media = tmp_path / "private-media"  # where the report PDFs go
     media.mkdir()
-    settings.MEDIA_ROOT = str(media)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(media)
     for n in range(REPORTS):
         company = MembershipFactory(
             alliance=alliance, company=CompanyFactory(legal_name=f"Fejl {n:02d} A/S")
@@ -118,7 +119,8 @@ def fault_setup(transactional_db, settings, tmp_path, alliance, staff_x):
         "DJANGO_SETTINGS_MODULE": "klimaalliance.settings.base",
         "DATABASE_URL": database_url(),
         "CONN_MAX_AGE": "0",
-        "MEDIA_ROOT": str(media),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PRIVATE_MEDIA_ROOT": str(media),
         "SECRET_KEY": "fault-test-only-secret-key",
         "DEBUG": "0",
         "EMAIL_URL": "dummymail://",

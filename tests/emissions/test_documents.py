@@ -105,7 +105,8 @@ def co2_pledge(alliance, company, **fields):
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
     return tmp_path
 
 

@@ -33,7 +33,8 @@ AGENT = "Mozilla/5.0 (Test) Firefox/140.0"
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
     return tmp_path
 
 
@@ -378,7 +379,8 @@ def test_paper_to_pledge_without_target_year_uses_the_agreement_end(
 @pytest.mark.services
 def test_the_real_worker_renders_the_pdf_after_a_signature(real_worker, settings, tmp_path):
     need(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
-    settings.MEDIA_ROOT = str(tmp_path)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
     from tests.factories import AllianceFactory
 
     alliance = AllianceFactory()

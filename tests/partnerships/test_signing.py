@@ -303,7 +303,9 @@ def test_representative_edits_pledges_of_a_draft(client, rep_a, draft, alliance)
     item = alliance.catalogue_items.get(title_en="A green commuting plan")
     response = client.post(f"{base}/pledges/catalogue/", {"item": item.pk})
     from_catalogue = draft.pledges.get(catalogue_item=item)
-    assert response["Location"] == f"{base}/pledges/{from_catalogue.pk}/edit/"
+    # A milestone complete as the catalogue has it: back to the agreement, not an edit page.
+    assert response["Location"] == f"{base}/"
+    assert from_catalogue.scopes == [3]
 
     response = client.post(
         f"{base}/pledges/{added.pk}/edit/",

@@ -281,9 +281,23 @@ def test_a_pledge_from_the_catalogue_computes_its_target(leader, content, compan
     )
     pledge = agreement.pledges.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{DA}{agreement.pk}/pledges/{pledge.pk}/edit/"
+    # Complete (baseline given, target computed): no extra edit page.
+    assert response["Location"] == f"{DA}{agreement.pk}/"
     assert pledge.catalogue_item == item
     assert pledge.target_value == Decimal("500")
+    assert pledge.scopes == [1, 2]  # every field of the catalogue entry
+
+
+def test_a_catalogue_pledge_without_figures_opens_its_edit_page(
+    leader, content, company_a, staff_x
+):
+    agreement = services.agreement_create(alliance=content, company=company_a, by=staff_x)
+    item = CatalogueItem.objects.get(alliance=content, reduction_percent=50, focus_area="energy")
+    response = leader.post(f"{EN}{agreement.pk}/pledges/catalogue/", {"item": item.pk})
+    pledge = agreement.pledges.get()
+    assert response["Location"] == f"{EN}{agreement.pk}/pledges/{pledge.pk}/edit/"
+    page = text(leader.get(f"{EN}{agreement.pk}/"))
+    assert "Scopes 1, 2" in page
 
 
 def test_sending_without_pledges_is_refused_with_a_clear_message(

@@ -21,11 +21,14 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: browser accessibility checks will be skipped"; fi
 
+# Links in pages, mails and PDFs follow the port the server runs on (`make run PORT=8765`).
+SITE_URL ?= http://127.0.0.1:$(PORT)
+
 run: install
-	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py seed_demo
-	@echo "Portal: http://127.0.0.1:$(PORT)/  (Aalborg: http://127.0.0.1:$(PORT)/aalborg/)"
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV) SITE_URL=$(SITE_URL) $(BIN)/python manage.py migrate --noinput
+	$(DEV) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	@echo "Portal: $(SITE_URL)/  (Aalborg: $(SITE_URL)/aalborg/)"
+	$(DEV) SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)

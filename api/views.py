@@ -11,6 +11,7 @@ import io
 from collections import defaultdict
 from functools import wraps
 
+from django.core.cache import cache
 from django.db.models import Min, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -37,6 +38,7 @@ from rest_framework.views import APIView
 from companies.industries import Industry
 from emissions.progress import latest_progress
 from emissions.public import public_progress
+from klimaalliance.caching import PAGE_TIMEOUT, public_data_version
 from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.filenames import attachment
 from klimaalliance.models import Alliance
@@ -53,8 +55,8 @@ from network.models import (
     NetworkMember,
     WorkingGroup,
 )
-from partnerships.models import Agreement, Pledge, Signature
-from partnerships.public import partner_counts
+from partnerships.models import Agreement, Signature
+from partnerships.public import partner_counts, public_pledges
 from partnerships.selectors import (
     countersigned_agreement_by_pdf,
     public_partners,
@@ -114,6 +116,20 @@ class ApiPagination(LimitOffsetPagination):
     # No page links in the browsable API: DRF's HTML controls cannot cope with an offset
     # past the end, and the JSON carries `next` and `previous` anyway.
     template = None
+
+    def get_count(self, queryset):
+        """The list's length, counted once per public data version and set of filters:
+        every other offset of the same list reuses it (a harvester walking the list asks
+        for each of them), so only the page's own rows are read."""
+        params = self.request.query_params.copy()
+        for name in (self.limit_query_param, self.offset_query_param):
+            params.pop(name, None)
+        key = f"api-count:{public_data_version()}:{self.request.path}:{params.urlencode()}"
+        count = cache.get(key)
+        if count is None:
+            count = super().get_count(queryset)
+            cache.set(key, count, PAGE_TIMEOUT)
+        return count
 
 
 class OpenDataMixin:
@@ -276,11 +292,9 @@ class PledgeList(OpenDataMixin, generics.ListAPIView):
     def get_queryset(self):
         params = filters.validated(filters.AllianceParams, self.request)
         alliance = self.alliance_from_query(params.get("alliance"))
-        pledges = Pledge.objects.filter(
-            is_public=True, agreement__status=Agreement.Status.ACTIVE
-        ).select_related("agreement__company", "agreement__alliance")
-        if alliance is not None:
-            pledges = pledges.filter(agreement__alliance=alliance)
+        pledges = public_pledges(alliance).select_related(
+            "agreement__company", "agreement__alliance"
+        )
         return pledges.order_by(
             "agreement__alliance__slug", "agreement__company__legal_name", "order", "pk"
         )

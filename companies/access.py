@@ -23,6 +23,8 @@ condition, these cannot.
 * Anyone else gets 404, which does not reveal whether a company exists.
 """
 
+import datetime
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -34,6 +36,8 @@ SHARED = Q(access_granted_at__isnull=False)
 # The three circles of membership, each defined once:
 # asked for a yearly report and counted in the emissions dashboard,
 REPORTING_STATUSES = (Membership.Status.ACTIVE,)
+# (for a past year: active then, so active now or left since; see `reporting_companies`),
+REPORTED_YEAR_STATUSES = (Membership.Status.ACTIVE, Membership.Status.LEFT)
 # current members, who may join working groups and sign their commitment papers,
 MEMBER_STATUSES = (Membership.Status.ACTIVE, Membership.Status.PAUSED)
 # members now or before, whose climate accounts the alliance's staff may read.
@@ -84,9 +88,22 @@ def shared_companies(alliance, *, statuses=None) -> QuerySet[Company]:
     return Company.objects.filter(pk__in=memberships.values("company_id"))
 
 
-def reporting_companies(alliance) -> QuerySet[Company]:
-    """Companies asked for a yearly report and counted in the alliance's emission figures."""
-    return shared_companies(alliance, statuses=REPORTING_STATUSES)
+def reporting_companies(alliance, year: int | None = None) -> QuerySet[Company]:
+    """Companies asked for a yearly report and counted in the alliance's emission figures.
+
+    Without `year`: the active members now. With `year`: the members whose membership was
+    active at some time in that year, so a round for a past year asks them and no one else:
+    joined by 31 December (a membership without a join date counts as joined) and not ended
+    before 1 January; active now or left since (paused members are not asked, as today).
+    """
+    if year is None:
+        return shared_companies(alliance, statuses=REPORTING_STATUSES)
+    memberships = shared_memberships(alliance).filter(
+        Q(joined_on__isnull=True) | Q(joined_on__lte=datetime.date(year, 12, 31)),
+        Q(ended_on__isnull=True) | Q(ended_on__gte=datetime.date(year, 1, 1)),
+        status__in=REPORTED_YEAR_STATUSES,
+    )
+    return Company.objects.filter(pk__in=memberships.values("company_id"))
 
 
 def member_companies(alliance) -> QuerySet[Company]:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from klimaalliance.choices import FocusArea
+from klimaalliance.search import all_words_in, search_words
 
 from .industries import Industry, SizeBand
 from .models import Membership
@@ -94,12 +95,14 @@ class MemberFilter(django_filters.FilterSet):
         super().__init__(data, queryset.order_by(*SORTS[DEFAULT_SORT]), **kwargs)
 
     def search(self, queryset, name, value):
-        term = value.strip()
-        return queryset.filter(
-            Q(company__legal_name__icontains=term)
-            | Q(company__display_name__icontains=term)
-            | Q(company__cvr__startswith=term.replace(" ", ""))
-        )
+        """Every word in the company's names, description or city (any case, æ/ø/å too
+        on every database), or the start of its CVR number ("68 43" finds 68439752)."""
+        words = search_words(value)
+        if not words:
+            return queryset
+        digits = "".join(words)
+        by_cvr = Q(company__cvr__startswith=digits) if digits.isdigit() else Q(pk__in=[])
+        return queryset.filter(all_words_in("company__search_text", words) | by_cvr)
 
     def filter_focus(self, queryset, name, value):
         # Focus areas come from the company's agreements with this alliance.

@@ -14,7 +14,8 @@ from .models import (
     MembershipLevel,
     Story,
 )
-from .validators import compact_cvr
+from .industries import Industry
+from .validators import compact_cvr, validate_cvr
 
 PROFILE_FIELDS = [
     "display_name",
@@ -230,3 +231,51 @@ class StoryReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment to the company"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class JoinForm(forms.Form):
+    """A company asks to become a partner, on the alliance's public page.
+
+    `homepage` is a honeypot: hidden from people and assistive technology (the template
+    keeps it out of sight and out of the tab order), so only a robot fills it in.
+    """
+
+    cvr = CVRField(
+        label=_("CVR number"),
+        max_length=20,
+        validators=[validate_cvr],
+        help_text=_("8 digits; spaces are fine."),
+    )
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    industry = forms.ChoiceField(label=_("Industry"), choices=[("", "---------"), *Industry.choices])
+    contact_name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Your phone number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What would your company like to work on? (optional)"),
+    )
+    homepage = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    HONEYPOT = "homepage"
+
+    def is_robot(self) -> bool:
+        return bool(self.data.get(self.HONEYPOT, "").strip())

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from klimaalliance.models import Alliance
+from klimaalliance.search import search_key
 from klimaalliance.storage import private_storage
 
 from .industries import Industry, SizeBand
@@ -53,8 +54,12 @@ class Company(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Names and descriptions folded for search on any database (klimaalliance.search).
+    search_text = models.TextField(editable=False, blank=True, default="")
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
+
+    SEARCHED_FIELDS = ("legal_name", "display_name", "description", "description_en", "city")
 
     class Meta:
         verbose_name = _("company")
@@ -63,6 +68,13 @@ class Company(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(*(getattr(self, f) for f in self.SEARCHED_FIELDS))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def name(self):

@@ -94,3 +94,16 @@ def story_reviewed(story) -> int:
         {"alliance": story.alliance, "company": story.company, "story": story},
         link,
     )
+
+
+def join_requested(membership, *, contact_name: str) -> int:
+    """The alliance's staff: a company asked to become a partner on the public page."""
+    return _send(
+        alliance_staff(membership.alliance),
+        "join_requested",
+        {"alliance": membership.alliance, "company": membership.company, "person": contact_name},
+        (
+            "companies:company-detail",
+            {"alliance_slug": membership.alliance.slug, "pk": membership.company_id},
+        ),
+    )

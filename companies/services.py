@@ -8,7 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import notifications
-from .models import Company, Membership, MembershipEvent, Representation
+from .models import (
+    Company,
+    ContactPerson,
+    Dialogue,
+    InternalNote,
+    Membership,
+    MembershipEvent,
+    Representation,
+)
+from .signals import membership_activated
 
 Status = Membership.Status
 
@@ -35,7 +44,9 @@ def membership_change_status(
     """Move a membership to `status`, record the step in its timeline and keep dates right.
 
     Raises ValidationError for a transition that is not allowed or a departure without a
-    reason. Leaving sets `ended_on` (today unless given); becoming active sets `joined_on`.
+    reason. Leaving sets `ended_on` (today unless given); becoming active sets `joined_on`
+    and sends `companies.signals.membership_activated` (other apps act on it, e.g. the
+    company joins the alliance's open reporting rounds).
     """
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     old = membership.status
@@ -78,6 +89,8 @@ def membership_change_status(
         note=note or reason,
         changed_by=by,
     )
+    if status == Status.ACTIVE:
+        membership_activated.send(sender=Membership, membership=membership, by=by)
     return membership
 
 
@@ -121,6 +134,64 @@ def membership_add(
         MembershipEvent.objects.create(
             membership=membership, from_status="", to_status=status, changed_by=by
         )
+        if status == Status.ACTIVE:
+            membership_activated.send(sender=Membership, membership=membership, by=by)
+    return membership
+
+
+@transaction.atomic
+def join_request(
+    *,
+    alliance,
+    cvr: str,
+    company_name: str,
+    industry: str,
+    contact_name: str,
+    email: str,
+    phone: str = "",
+    message: str = "",
+) -> Membership:
+    """A company asked to join `alliance` through its public page ("Become a partner").
+
+    Follows companies/access.py: a CVR number new to the register is registered for this
+    alliance (which then holds its consent), with the sender as its contact person; a
+    company already in the register becomes a prospect of this alliance without consent
+    (nothing is added to the shared company); an existing membership is left as it is. In
+    every case the alliance gets an internal note with the sender and the message, a
+    follow-up due today on its staff's task lists, and its staff are notified.
+    """
+    company = Company.objects.filter(cvr=cvr).first()
+    if company is None:
+        company = company_register(
+            alliance=alliance,
+            data={"cvr": cvr, "legal_name": company_name.strip(), "industry": industry},
+        )
+        ContactPerson.objects.create(
+            company=company, name=contact_name.strip(), email=email, phone=phone.strip()
+        )
+        membership = Membership.objects.get(alliance=alliance, company=company)
+    else:
+        membership = membership_add(alliance=alliance, company=company)
+    sender = ", ".join(filter(None, [contact_name.strip(), email, phone.strip()]))
+    InternalNote.objects.create(
+        alliance=alliance,
+        company=company,
+        text=_(
+            "Asked to become a partner through the website.\n"
+            "Company name given: %(name)s\nFrom: %(sender)s\n\n%(message)s"
+        )
+        % {"name": company_name.strip(), "sender": sender, "message": message.strip()},
+    )
+    today = timezone.localdate()
+    Dialogue.objects.create(
+        alliance=alliance,
+        company=company,
+        date=today,
+        kind=Dialogue.Kind.OTHER,
+        summary=_("Asked to become a partner: answer %(sender)s") % {"sender": sender},
+        follow_up_on=today,
+    )
+    notifications.join_requested(membership, contact_name=contact_name.strip())
     return membership
 
 

@@ -76,6 +76,10 @@ class CompanyChart:
             text = _("Emissions of %(company)s: no figures to show yet.") % {
                 "company": self.company
             }
+        elif len(self.years) == 1:
+            text = _(
+                "Emissions of %(company)s by scope, location-based: %(total)s t CO2e in %(year)s."
+            ) % {"company": self.company, "year": self.years[0], "total": number(self.totals[0], 1)}
         else:
             text = _(
                 "Emissions of %(company)s by scope, location-based, %(first)s–%(last)s: "
@@ -175,6 +179,17 @@ class AllianceChart:
         if not self.years:
             text = _("Emissions of the members of %(alliance)s: no approved figures yet.") % {
                 "alliance": self.alliance
+            }
+        elif len(self.years) == 1:
+            text = _(
+                "Approved emissions of the members of %(alliance)s: %(total)s t CO2e in "
+                "%(year)s (%(companies)s companies), against a baseline of %(baseline)s t CO2e."
+            ) % {
+                "alliance": self.alliance,
+                "year": self.years[0].year,
+                "total": number(self.years[0].total_location_t, 1),
+                "companies": self.years[0].companies,
+                "baseline": number(self.baseline_t, 1),
             }
         else:
             first, last = self.years[0], self.years[-1]

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from .models import Alliance
+
 
 class CodeField(forms.CharField):
     """Apps show the code as "123 456", and people type it that way: spaces do not count."""
@@ -58,3 +60,12 @@ class NotificationPreferenceForm(forms.ModelForm):
         model = User
         fields = ["notification_mode"]
         widgets = {"notification_mode": forms.RadioSelect}
+
+
+class AllianceContactForm(forms.ModelForm):
+    """The contact the alliance's public page shows; its staff keep it up to date."""
+
+    class Meta:
+        model = Alliance
+        fields = ["contact_name", "contact_email", "contact_phone", "address", "website"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}

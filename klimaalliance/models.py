@@ -170,6 +170,9 @@ class Alliance(models.Model):
     contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    address = models.TextField(
+        _("address"), blank=True, help_text=_("The postal or visiting address, as it is written.")
+    )
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="alliances/logos/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -60,6 +60,7 @@ plain_patterns = [
 # Under the language prefix, next to the apps' pages.
 page_patterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("<slug:alliance_slug>/staff/contact/", views.alliance_contact, name="staff-contact"),
     path(
         "<slug:alliance_slug>/staff/sign-in-lockouts/",
         sign_in_views.lockout_list,

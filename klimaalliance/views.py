@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import health, notifications, two_factor
 from .celery import app as celery_app
-from .forms import NotificationPreferenceForm
+from .forms import AllianceContactForm, NotificationPreferenceForm
 from .models import WorkerHeartbeat
-from .permissions import platform_staff_required
+from .permissions import alliance_staff_required, platform_staff_required
 
 
 @login_required
@@ -111,3 +111,17 @@ def worker_status(request):
         "heartbeats": WorkerHeartbeat.objects.all()[:10],
     }
     return render(request, "klimaalliance/worker_status.html", context)
+
+
+@alliance_staff_required
+def alliance_contact(request):
+    """The alliance's staff set the contact its public page shows."""
+    alliance = request.alliance
+    form = AllianceContactForm(request.POST or None, instance=alliance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The contact details were saved."))
+        return redirect("staff-dashboard", alliance.slug)
+    return render(
+        request, "klimaalliance/alliance_contact_form.html", {"alliance": alliance, "form": form}
+    )

@@ -39,6 +39,9 @@ class GroupForm(forms.ModelForm):
     class Meta:
         model = WorkingGroup
         fields = ["name", "theme", "description", "description_en", "status", "chair_mode"]
+        # Not the model's "chair": in Danish both would read "Formandskab" beside the
+        # chair organisation.
+        labels = {"chair_mode": _("Fixed or rotating chair")}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.numbers import format_number
@@ -110,9 +111,10 @@ def build_document(agreement) -> AgreementDocument:
             "alliance": agreement.alliance.name,
             "start_date": formats.date_format(agreement.start_date, "DATE_FORMAT"),
             "end_date": formats.date_format(agreement.end_date, "DATE_FORMAT"),
-            "focus_areas": ", ".join(focus_areas),
+            # A draft may have none yet: never a sentence ending in ": ."
+            "focus_areas": ", ".join(focus_areas) or pgettext("focus areas", "none yet"),
             "partnership_form": str(PartnershipForm(agreement.partnership_form).label),
-            "pledges": "; ".join(p.title for p in pledges),
+            "pledges": "; ".join(p.title for p in pledges) or pgettext("pledges", "none yet"),
         }
         clauses = []
         for clause in agreement.template.clauses.all():

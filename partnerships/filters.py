@@ -8,13 +8,14 @@ the API answers 400 instead.
 """
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from companies.filters import IGNORED
 from companies.industries import Industry
 from companies.models import Company
 from klimaalliance.choices import FocusArea, PartnershipForm
+from klimaalliance.search import all_words_in, search_words
 
 from .selectors import active_agreements, public_partners
 
@@ -81,7 +82,10 @@ class PartnerFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(legal_name__icontains=value) | Q(display_name__icontains=value))
+        """Every word in the name, description or city, in any case (æ, ø and å too, on
+        every database); a query of only spaces is no filter."""
+        words = search_words(value)
+        return queryset.filter(all_words_in("search_text", words)) if words else queryset
 
     def filter_agreement_terms(self, queryset, name, value):
         """Focus area and partnership form must hold for one and the same active agreement

@@ -1,4 +1,8 @@
-"""Key figures for the public pages, aggregated in the database."""
+"""Key figures for the public pages, aggregated in the database.
+
+Each public figure has one selector here, used by the page, the API, the CSV files and the
+PDFs alike, so the same figure never reads differently on two surfaces.
+"""
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 
@@ -7,21 +11,29 @@ from .models import Agreement, Pledge
 ACTIVE = Agreement.Status.ACTIVE
 
 
-def pledged_reduction(alliance=None):
-    """Tonnes CO2e the partners have publicly pledged to cut (baseline − target), summed.
-
-    Only quantitative public pledges measured in CO2e count; other metrics are not tonnes.
-    """
-    pledges = Pledge.objects.filter(
-        agreement__status=ACTIVE, is_public=True, is_milestone=False, metric__icontains="co2"
-    )
+def public_pledges(alliance=None):
+    """The published pledges: public pledges of active agreements (of `alliance`, or all).
+    The pages' count and the API's list (/api/v1/pledges/) are this queryset."""
+    pledges = Pledge.objects.filter(agreement__status=ACTIVE, is_public=True)
     if alliance is not None:
         pledges = pledges.filter(agreement__alliance=alliance)
+    return pledges
+
+
+def pledged_reduction(alliance=None):
+    """The published pledges: how many (`count`, as the API lists them) and the tonnes CO2e
+    they cut (baseline − target), summed over those measured in CO2e (`tonnes`, with
+    `counted`: how many those are); other metrics are not tonnes. One query."""
+    in_tonnes = Q(is_milestone=False, metric__icontains="co2")
     cut = ExpressionWrapper(
         F("baseline_value") - F("target_value"),
         output_field=DecimalField(max_digits=16, decimal_places=2),
     )
-    return pledges.aggregate(tonnes=Sum(cut), count=Count("id"))
+    return public_pledges(alliance).aggregate(
+        count=Count("id"),
+        tonnes=Sum(cut, filter=in_tonnes),
+        counted=Count("id", filter=in_tonnes),
+    )
 
 
 def alliance_figures(alliance):

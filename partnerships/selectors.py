@@ -10,6 +10,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 
 from companies.models import Company
+from klimaalliance.search import all_words_in, search_words
 
 from .models import Agreement, AgreementFocusArea, Pledge, Signature
 
@@ -43,8 +44,8 @@ def public_partners(alliance=None, *, q="", industry="", focus="", form="", sort
         ),
         sort_name=Lower(Coalesce(NullIf("display_name", Value("")), "legal_name")),
     )
-    if q:
-        qs = qs.filter(Q(legal_name__icontains=q) | Q(display_name__icontains=q))
+    if words := search_words(q):
+        qs = qs.filter(all_words_in("search_text", words))
     if industry:
         qs = qs.filter(industry=industry)
     ordering = {

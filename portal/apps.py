@@ -7,3 +7,10 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .context_processors import remember_representation
+
+        user_logged_in.connect(remember_representation, dispatch_uid="remember_representation")

@@ -38,8 +38,8 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from companies.invitations import invitation_send
-from companies.services import membership_add, membership_invite
 from companies.models import Company, ContactPerson, Dialogue, ImportJob, Story
+from companies.services import membership_add, membership_invite
 from emissions import reporting
 from emissions import services as inventory_services
 from emissions.models import (

@@ -27,7 +27,10 @@ from emissions import services as inventory_services
 from emissions.models import Category, EmissionFactor, InventoryLine
 from partnerships.models import Agreement
 
-from .test_permission_matrix import ROWS, STAFF, world  # noqa: F401  (the fixture)
+from . import test_permission_matrix as matrix
+from .test_permission_matrix import ROWS, STAFF
+
+world = matrix.world  # the permission matrix's fixture: something behind every address
 
 pytestmark = pytest.mark.django_db
 

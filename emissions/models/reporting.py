@@ -91,9 +91,14 @@ class Report(models.Model):
         blank=True,
         help_text=_("A few lines on what the company did this year; published with the report."),
     )
+    # The company's own deadline, overriding the round's: an extension, or the deadline of a
+    # company that joined while the round was open (`reporting.membership_joins_rounds`).
     extended_deadline = models.DateField(_("extended deadline"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Set when first submitted after the (effective) deadline; kept when a report sent back
+    # is submitted again, and not undone by a later extension.
+    submitted_late = models.BooleanField(_("submitted late"), default=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

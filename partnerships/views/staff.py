@@ -11,7 +11,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from klimaalliance.permissions import alliance_staff_required
+from klimaalliance.search import all_words_in, search_words
 
 from .. import services
 from ..documents import PLACEHOLDERS, render_agreement_html
@@ -255,11 +256,8 @@ def _filtered_agreements(alliance, params):
         agreements = agreements.filter(partnership_form=data["form"])
     if data["focus"]:
         agreements = agreements.filter(focus_area_links__area=data["focus"])
-    if data["q"]:
-        agreements = agreements.filter(
-            Q(company__legal_name__icontains=data["q"])
-            | Q(company__display_name__icontains=data["q"])
-        )
+    if words := search_words(data["q"]):
+        agreements = agreements.filter(all_words_in("company__search_text", words))
     agreements = agreements.select_related("company").prefetch_related(
         Prefetch("focus_area_links", queryset=AgreementFocusArea.objects.order_by("area"))
     )

@@ -9,10 +9,12 @@ the company exists. Internal notes and the dialogue log are never shown here.
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from companies import access
 from emissions import charts
+from emissions.models import Report
 from emissions.progress import company_progress
 from emissions.reporting import current_reports
 from partnerships.models import Agreement, Pledge
@@ -24,13 +26,22 @@ def company_detail(request, pk):
     representation = access.representation(request.user, pk)
     company = representation.company
     memberships = company.memberships.select_related("alliance", "level").order_by("alliance__name")
+    agreements = list(company.agreements.select_related("alliance").order_by("-created_at"))
     context = {
         "company": company,
         "contacts": company.contacts.all(),
         "memberships": [m for m in memberships if not m.awaits_answer],
         "invitations": [m for m in memberships if m.awaits_answer],
         "may_sign": representation.may_sign,
-        "agreements": company.agreements.select_related("alliance").order_by("-created_at"),
+        "agreements": agreements,
+        "next_steps": _next_steps(memberships, agreements),
+        "groups": company.group_memberships.filter(left_on__isnull=True)
+        .select_related("group__alliance")
+        .order_by("group__name"),
+        "approved_reports": company.reports.filter(status=Report.Status.APPROVED)
+        .exclude(pdf="")
+        .select_related("round__alliance")
+        .order_by("-round__year"),
         "stories": company.stories.select_related("alliance").order_by("-created_at"),
         # The yearly report due and progress against the pledges (emissions.reporting).
         "current_reports": current_reports(company),
@@ -43,3 +54,30 @@ def company_detail(request, pk):
         ),
     }
     return render(request, "companies/my_company.html", context)
+
+
+def _next_steps(memberships, agreements) -> dict:
+    """What happens next in each alliance, by membership id, for the memberships table."""
+    newest = {}
+    for agreement in agreements:  # newest first
+        newest.setdefault(agreement.alliance_id, agreement)
+    Status = Agreement.Status
+    steps = {}
+    for membership in memberships:
+        agreement = newest.get(membership.alliance_id)
+        if membership.status == membership.Status.LEFT:
+            step = ""
+        elif agreement is None:
+            step = _("The alliance drafts a partnership agreement with you.")
+        elif agreement.status == Status.DRAFT:
+            step = _("An agreement is being drafted: read it and comment.")
+        elif agreement.status == Status.SENT:
+            step = _("The agreement awaits the company's signature.")
+        elif agreement.status == Status.SIGNED:
+            step = _("The agreement awaits the municipality's countersignature.")
+        elif agreement.status == Status.ACTIVE:
+            step = _("The agreement is in force: report your progress each year.")
+        else:
+            step = _("The agreement has ended.")
+        steps[membership.pk] = step
+    return steps

@@ -17,6 +17,7 @@ from emissions import charts
 from emissions.progress import latest_progress
 from klimaalliance.caching import public_page
 from klimaalliance.models import Alliance
+from klimaalliance.search import search_words
 from network.models import WorkingGroup
 from partnerships.filters import PartnerFilter
 from partnerships.selectors import public_partners, with_public_agreements
@@ -61,7 +62,17 @@ def partner_list(request, alliance_slug):
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"alliance": alliance, "page": page, "filter_form": form, "query": query.urlencode()}
+    terms = getattr(form, "cleaned_data", {})
+    searched = any(terms.get(name) for name in ("industry", "focus", "form")) or bool(
+        search_words(terms.get("q") or "")
+    )
+    context = {
+        "alliance": alliance,
+        "page": page,
+        "filter_form": form,
+        "query": query.urlencode(),
+        "searched": searched,
+    }
     template = "partnerships/partner_list.html"
     if request.headers.get("HX-Request"):
         template = "partnerships/_partner_results.html"

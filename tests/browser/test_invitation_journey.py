@@ -36,6 +36,9 @@ def test_team_leader_registers_and_invites_and_the_contact_edits_the_profile(
     check()
     page.get_by_label("6-cifret kode").fill(totp_code(staff_x.totpdevice_set.get()))
     page.keyboard.press("Enter")
+    # ... lands on "My tasks" and goes on to the alliance's dashboard,
+    expect(page).to_have_url(re.compile(r"/my/tasks/$"))
+    page.locator("main a[href='/aalborg/staff/']").click()
     expect(page).to_have_url(re.compile(r"/aalborg/staff/$"))
     check()
 

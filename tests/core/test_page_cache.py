@@ -6,6 +6,7 @@ import contextlib
 import uuid
 
 import pytest
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -171,3 +172,53 @@ def test_signed_in_users_get_fresh_pages_without_an_etag(client, partner, staff_
         response = client.get(URL)
     assert response.status_code == 200 and queries.captured_queries
     assert "ETag" not in response and "public" not in response.get("Cache-Control", "")
+
+
+def test_visitors_without_a_session_are_answered_before_the_session_middleware(
+    client, partner, monkeypatch
+):
+    """The front cache answers with the finished response (security headers included),
+    without reading a session or a user, and keeps every variant apart."""
+    first = client.get(URL)
+
+    def no_session(*args, **kwargs):
+        raise AssertionError("the session middleware ran for a cached page")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", no_session)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(URL)
+    assert not queries.captured_queries
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Language"):
+        assert again[header] == first[header]
+    assert client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    monkeypatch.undo()
+
+    english = client.get("/en" + URL)
+    assert english["Content-Language"] == "en" and english["ETag"] != first["ETag"]
+    assert is_fragment(client.get(URL, HTTP_HX_REQUEST="true"))
+    assert "Alfa A/S" not in client.get("/aalborg/partners/?q=zzz").content.decode()
+
+
+def test_a_signed_in_visitor_never_gets_the_anonymous_copy(client, partner, staff_x):
+    anonymous = client.get(URL)
+    client.force_login(staff_x)
+    signed_in = client.get(URL)
+    assert "ETag" not in signed_in and signed_in.content != anonymous.content
+
+
+def test_the_open_data_api_is_cached_per_version_and_answers_304(
+    client, alliance, partner, django_capture_on_commit_callbacks
+):
+    url = "/api/v1/partners/?alliance=aalborg"
+    first = client.get(url)
+    assert first.status_code == 200 and first.json()["count"] == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert not queries.captured_queries
+    html = client.get(url, HTTP_ACCEPT="text/html")
+    assert html["Content-Type"].startswith("text/html")  # its own copy: Accept is in the key
+    with django_capture_on_commit_callbacks(execute=True):
+        AgreementFactory(alliance=alliance, company=CompanyFactory(legal_name="Anden A/S"))
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed.json()["count"] == 2

@@ -109,9 +109,9 @@ def test_page_api_and_csv_show_the_same_figures(client, alliance, figures):
     assert "/aalborg/progress.svg" in page
     # The yearly totals endpoint reads the same selector.
     totals = client.get("/api/v1/totals/?alliance=aalborg").json()
-    assert {
-        str(row["year"]): row["emissions_t"] for row in totals if row["emissions_t"]
-    } == {"2024": "800.000"}
+    assert {str(row["year"]): row["emissions_t"] for row in totals if row["emissions_t"]} == {
+        "2024": "800.000"
+    }
 
 
 def test_the_national_overview_shows_the_total(client, alliance, other_alliance, figures):

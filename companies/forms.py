@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from klimaalliance.models import Alliance
 
 from .images import clean_logo
+from .industries import Industry
 from .models import (
     Company,
     ContactPerson,
@@ -14,7 +15,6 @@ from .models import (
     MembershipLevel,
     Story,
 )
-from .industries import Industry
 from .validators import compact_cvr, validate_cvr
 
 PROFILE_FIELDS = [
@@ -247,7 +247,9 @@ class JoinForm(forms.Form):
         help_text=_("8 digits; spaces are fine."),
     )
     company_name = forms.CharField(label=_("Company name"), max_length=200)
-    industry = forms.ChoiceField(label=_("Industry"), choices=[("", "---------"), *Industry.choices])
+    industry = forms.ChoiceField(
+        label=_("Industry"), choices=[("", "---------"), *Industry.choices]
+    )
     contact_name = forms.CharField(
         label=_("Your name"),
         max_length=150,

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EmissionsConfig(AppConfig):
     name = "emissions"
     verbose_name = _("Emissions")
+
+    def ready(self):
+        from companies.signals import membership_activated
+
+        from .reporting import on_membership_activated
+
+        membership_activated.connect(on_membership_activated, dispatch_uid="emissions.rounds_join")

@@ -1,6 +1,10 @@
 """The yearly reporting round: every rule about opening, reporting, reviewing and reminding.
 
-Staff open a round for a year; every active member gets a report to fill in and an e-mail.
+Staff open a round for a finished year; every company that was an active member in that
+year gets a report to fill in and an e-mail, and a company that becomes an active member
+while the round is open joins it with its own deadline. A report first submitted after its
+deadline is marked late.
+
 The representative keeps the year's climate account up to date, states each pledge and
 writes a short narrative, previews and submits; staff approve or send back. Reminders go out
 14 and 3 days before the deadline and when overdue, each at most once per report.
@@ -58,10 +62,27 @@ def _locked(report) -> Report:
 
 
 @transaction.atomic
-def round_open(*, alliance, year, deadline, by) -> ReportingRound:
-    """Open the round and give every active member a report, with a status line for each
-    pledge of its active agreements; the opening mails go out after commit."""
+def round_open(
+    *, alliance, year, deadline, by, allow_unfinished_year: bool = False
+) -> ReportingRound:
+    """Open the round for `year` and give every company that was a member in that year
+    (`access.reporting_companies(alliance, year)`) a report, with a status line for each
+    pledge of its active agreements; the opening mails go out after commit.
+
+    Only a finished year, unless staff confirmed (`allow_unfinished_year`) that they want a
+    round for a year that is not over yet."""
     today = timezone.localdate()
+    if year >= today.year and not allow_unfinished_year:
+        raise ValidationError(
+            {
+                "year": _(
+                    "%(year)s is not over yet, so its figures are not complete. Choose a "
+                    "finished year, or confirm below that you want to open the round anyway."
+                )
+                % {"year": year}
+            },
+            code="unfinished_year",
+        )
     if deadline <= today:
         raise ValidationError({"deadline": _("The deadline must be after today.")})
     if ReportingRound.objects.filter(alliance=alliance, year=year).exists():
@@ -75,10 +96,17 @@ def round_open(*, alliance, year, deadline, by) -> ReportingRound:
             reporting_round.save()
     except IntegrityError as error:  # a concurrent request won the race
         raise ValidationError(_("A reporting round for that year already exists.")) from error
-    members = access.reporting_companies(alliance)
+    members = access.reporting_companies(alliance, year=year)
     reports = Report.objects.bulk_create(
         Report(round=reporting_round, company=company) for company in members
     )
+    _add_pledge_statuses(alliance, reports)
+    outbox.enqueue(REMINDERS_TASK)
+    return reporting_round
+
+
+def _add_pledge_statuses(alliance, reports):
+    """A status line on each report for every pledge of its company's active agreements."""
     report_of = {report.company_id: report for report in reports}
     pledges = Pledge.objects.filter(
         agreement__alliance=alliance,
@@ -89,8 +117,42 @@ def round_open(*, alliance, year, deadline, by) -> ReportingRound:
         PledgeStatus(report=report_of[company_id], pledge_id=pledge_id)
         for pledge_id, company_id in pledges
     )
-    outbox.enqueue(REMINDERS_TASK)
-    return reporting_round
+
+
+# A company that joins while a round is open gets at least this long to report.
+LATE_JOINER_DAYS = 30
+
+
+@transaction.atomic
+def rounds_join(*, alliance, company) -> list[Report]:
+    """Give a company that became an active member a report in each of the alliance's open
+    rounds it has none in yet, and queue the rounds' opening mail to its representatives.
+
+    Its own deadline is the round's, or `LATE_JOINER_DAYS` from today when the round's is
+    sooner; staff may extend it on the report's page. Idempotent: a company that is
+    reactivated keeps the reports it has."""
+    today = timezone.localdate()
+    rounds = ReportingRound.objects.filter(
+        alliance=alliance, status=ReportingRound.Status.OPEN
+    ).exclude(reports__company=company)
+    own_deadline = today + datetime.timedelta(days=LATE_JOINER_DAYS)
+    reports = Report.objects.bulk_create(
+        Report(
+            round=reporting_round,
+            company=company,
+            extended_deadline=own_deadline if reporting_round.deadline < own_deadline else None,
+        )
+        for reporting_round in rounds
+    )
+    if reports:
+        _add_pledge_statuses(alliance, reports)
+        outbox.enqueue(REMINDERS_TASK)  # the opening mail, naming the company's deadline
+    return reports
+
+
+def on_membership_activated(sender, *, membership, **kwargs):
+    """Receiver of `companies.signals.membership_activated` (connected in apps.py)."""
+    rounds_join(alliance=membership.alliance, company=membership.company)
 
 
 def round_mails_waiting() -> bool:
@@ -179,6 +241,8 @@ def report_submit(*, report, by, seen_version=None) -> Report:
     problems = missing_for_submission(report)
     if problems:
         raise IncompleteError(problems)
+    if report.status == Status.DRAFT:  # a report sent back keeps its first verdict
+        report.submitted_late = timezone.localdate() > report.deadline
     report.status = Status.SUBMITTED
     report.submitted_at = timezone.now()
     report.submitted_by = by

@@ -18,6 +18,12 @@ DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"]
 class RoundOpenForm(forms.Form):
     year = forms.IntegerField(label=_("Reporting year"), min_value=1990)
     deadline = forms.DateField(label=_("Deadline"), widget=DATE_WIDGET, input_formats=DATE_FORMATS)
+    # The rule (a finished year unless confirmed) lives in `reporting.round_open`.
+    allow_unfinished_year = forms.BooleanField(
+        label=_("The year is not over yet; open the round anyway"),
+        required=False,
+        help_text=_("Only needed for this year, whose figures are not complete yet."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

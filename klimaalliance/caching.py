@@ -75,6 +75,7 @@ PUBLIC_MODELS = {
     "network.AllianceNetwork": None,
     "network.NetworkMember": None,
     "network.NetworkEvent": None,
+    "network.AllianceEvent": None,
     # An approved report adds a year to a publishing partner's public chart. Approved
     # reports never change (only their PDF is added) nor go away (Report.save/delete),
     # so drafts, submissions and returns cannot alter a public page.

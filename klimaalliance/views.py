@@ -66,7 +66,21 @@ def notification_preferences(request):
 
 @require_GET
 def accessibility_statement(request):
-    return render(request, "klimaalliance/accessibility.html")
+    return render(
+        request, "klimaalliance/accessibility.html", {"contact_alliances": contact_alliances()}
+    )
+
+
+def contact_alliances():
+    """Every alliance with the contact its staff set: the accessibility statement and the
+    privacy policy name them (one query)."""
+    from .models import Alliance
+
+    return list(
+        Alliance.objects.order_by("name").only(
+            "name", "slug", "contact_name", "contact_email", "contact_phone", "website"
+        )
+    )
 
 
 @require_GET

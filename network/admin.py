@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    AllianceEvent,
     AllianceNetwork,
     ChairTerm,
     CommitmentPaper,
@@ -91,3 +92,11 @@ class AllianceNetworkAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [NetworkMemberInline, NetworkEventInline]
+
+
+@admin.register(AllianceEvent)
+class AllianceEventAdmin(admin.ModelAdmin):
+    list_display = ["title", "alliance", "date", "end", "place"]
+    list_filter = ["alliance"]
+    search_fields = ["title", "place"]
+    date_hierarchy = "date"

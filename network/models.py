@@ -8,7 +8,9 @@ municipalities learn from each other's cases and meet in networks such as DK2020
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
@@ -290,6 +292,54 @@ class NetworkMember(models.Model):
 
     def __str__(self):
         return self.municipality
+
+
+class AllianceEvent(models.Model):
+    """A public event of an alliance: a launch, a network meeting, a summit.
+
+    Shown on the alliance's page, with a page of its own and in the alliance's Atom and
+    iCalendar feeds. Dates only (the portal keeps no times of day): `end` for an event of
+    several days.
+    """
+
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.CASCADE, related_name="events", verbose_name=_("alliance")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    end = models.DateField(
+        _("last day"), null=True, blank=True, help_text=_("Only for an event of several days.")
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    link = models.URLField(_("link"), blank=True, help_text=_("Programme or sign-up page."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("date")),
+                name="event_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("event-detail", kwargs={"alliance_slug": self.alliance.slug, "pk": self.pk})
+
+    def clean(self):
+        if self.end and self.date and self.end < self.date:
+            raise ValidationError({"end": _("The last day cannot come before the first.")})
+
+    @property
+    def last_day(self):
+        return self.end or self.date
 
 
 class NetworkEvent(models.Model):

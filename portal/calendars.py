@@ -150,3 +150,23 @@ def network_calendar(network) -> bytes:
             )
         )
     return calendar.to_ical()
+
+
+def alliance_calendar(alliance) -> bytes:
+    """An alliance's public events (all-day; several days up to and including `end`)."""
+    calendar = _calendar(alliance.name)
+    for event in alliance.events.order_by("date", "pk"):
+        component = _event(
+            f"alliance-event-{event.pk}",
+            event.date,
+            event.title,
+            description="\n".join(filter(None, [event.place, event.description, event.link])),
+            url=event.get_absolute_url(),
+        )
+        if event.end and event.end > event.date:
+            component.pop("dtend")
+            component.add("dtend", event.end + datetime.timedelta(days=1))
+        if event.place:
+            component.add("location", event.place)
+        calendar.add_component(component)
+    return calendar.to_ical()

@@ -9,16 +9,17 @@ from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 
 from companies import representative_urls as companies_my_urls
-from companies.views import invitations, stories
+from companies.views import invitations, join, stories
 from emissions.views import dashboard as emissions_dashboard
 from klimaalliance import urls as core_urls
 from network.views import cases as network_cases
+from network.views import events as network_events
 from network.views import groups as network_groups
 from network.views import papers as network_papers
 from partnerships.views import public as partnerships_public
 
 from .sitemaps import SITEMAPS
-from .views import calendars, media, my_company, my_tasks, pages, partners
+from .views import api_docs, calendars, media, my_company, my_tasks, pages, partners
 
 # A representative's own company page shows figures of every app, so the roof serves it;
 # the rest of the `my` namespace comes from the companies app.
@@ -35,6 +36,9 @@ urlpatterns = [
     # Calendar apps fetch these: no language prefix, no sign-in.
     path("calendar/<str:token>.ics", calendars.personal_feed, name="calendar-feed"),
     path("networks/<slug:slug>/events.ics", calendars.network_feed, name="network-events-feed"),
+    path(
+        "<slug:alliance_slug>/events.ics", calendars.alliance_feed, name="alliance-events-feed"
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
 ]
@@ -44,6 +48,7 @@ urlpatterns += i18n_patterns(
     path("progress.svg", pages.progress_chart, name="progress-chart"),
     path("accounts/", include(core_urls.auth_patterns)),
     path("privacy/", pages.privacy, name="privacy"),
+    path("open-data/", api_docs.api_docs, name="api-docs"),
     *core_urls.page_patterns,
     path("my/tasks/", my_tasks.task_list, name="my-tasks"),
     path("my/calendar/", calendars.feed_address, name="calendar-address"),
@@ -93,6 +98,13 @@ urlpatterns += i18n_patterns(
     path(
         "<slug:alliance_slug>/stories/<int:pk>/", stories.public_story_detail, name="story-detail"
     ),
+    path("<slug:alliance_slug>/events/", network_events.event_list, name="event-list"),
+    path("<slug:alliance_slug>/events/feed/", network_events.EventFeed(), name="event-feed"),
+    path(
+        "<slug:alliance_slug>/events/<int:pk>/", network_events.event_detail, name="event-detail"
+    ),
+    path("<slug:alliance_slug>/join/", join.join, name="join"),
+    path("<slug:alliance_slug>/join/thanks/", join.join_thanks, name="join-thanks"),
     path(
         "<slug:alliance_slug>/progress.svg",
         pages.alliance_progress_chart,

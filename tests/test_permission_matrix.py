@@ -52,7 +52,13 @@ from emissions.models import (
     ReportingRound,
 )
 from network import group_services, papers
-from network.models import AllianceNetwork, InspirationCase, Meeting, WorkingGroup
+from network.models import (
+    AllianceEvent,
+    AllianceNetwork,
+    InspirationCase,
+    Meeting,
+    WorkingGroup,
+)
 from partnerships import services
 from partnerships.documents import content_sha256
 from partnerships.models import Agreement, Pledge
@@ -133,6 +139,7 @@ ROWS = {
     "home": Row("get", "/", EVERYONE),
     "accessibility": Row("get", "/accessibility/", EVERYONE),
     "privacy": Row("get", "/privacy/", EVERYONE),
+    "api-docs": Row("get", "/open-data/", EVERYONE),
     "verify": Row("get", "/verify/", EVERYONE),
     # --- Accounts -----------------------------------------------------------------------
     # redirect_authenticated_user=True: a signed-in user is sent on.
@@ -177,6 +184,9 @@ ROWS = {
     "partner-list": Row("get", "/aalborg/partners/", EVERYONE),
     "partner-detail": Row("get", "/aalborg/partners/{company_a.cvr}/", EVERYONE),
     "partner-embed": Row("get", "/aalborg/embed/", EVERYONE),
+    # "Become a partner": the one public form (it sets the CSRF cookie); its thank-you page.
+    "join": Row("get", "/aalborg/join/", EVERYONE),
+    "join-thanks": Row("get", "/aalborg/join/thanks/", EVERYONE),
     "story-list": Row("get", "/aalborg/stories/", EVERYONE),
     "story-feed": Row("get", "/aalborg/stories/feed/", EVERYONE),
     "story-detail": Row("get", "/aalborg/stories/{story.pk}/", EVERYONE),
@@ -187,9 +197,14 @@ ROWS = {
     "case-list": Row("get", "/inspiration/", EVERYONE),
     "case-detail": Row("get", "/inspiration/{case.pk}/", EVERYONE),
     "network-list": Row("get", "/networks/", EVERYONE),
+    "event-list": Row("get", "/aalborg/events/", EVERYONE),
+    "event-detail": Row("get", "/aalborg/events/{event.pk}/", EVERYONE),
+    "event-feed": Row("get", "/aalborg/events/feed/", EVERYONE),
+    "alliance-events-feed": Row("get", "/aalborg/events.ics", EVERYONE),
     "network-detail": Row("get", "/networks/{network.slug}/", EVERYONE),
     # --- Staff: dashboard and companies -------------------------------------------------
     "staff-dashboard": Row("get", f"{STAFF}/", STAFF_GET),
+    "staff-contact": Row("get", f"{STAFF}/contact/", STAFF_GET),
     "staff-lockouts": Row("get", f"{STAFF}/sign-in-lockouts/", STAFF_GET),
     "staff-lockout-unlock": Row(
         "post", f"{STAFF}/sign-in-lockouts/unlock/", STAFF_POST, {"email": "rep@alfa.example"}
@@ -753,6 +768,9 @@ def world(
         created_by=staff_x,
     )
     world["network"] = AllianceNetwork.objects.create(name="DK2020", slug="dk2020")
+    world["event"] = AllianceEvent.objects.create(
+        alliance=alliance, title="Klimatopmøde", date=DAY, place="Aalborg Kongres & Kultur Center"
+    )
 
     # A third alliance has invited company A to join (company A has not answered).
     odense = AllianceFactory(slug="odense", municipality_code="0461")

@@ -80,6 +80,7 @@ def round_open(request):
                 year=form.cleaned_data["year"],
                 deadline=form.cleaned_data["deadline"],
                 by=request.user,
+                allow_unfinished_year=form.cleaned_data["allow_unfinished_year"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('klimaalliance', '0004_notifications'),
+        ("klimaalliance", "0004_notifications"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='alliance',
-            name='address',
-            field=models.TextField(blank=True, help_text='The postal or visiting address, as it is written.', verbose_name='address'),
+            model_name="alliance",
+            name="address",
+            field=models.TextField(
+                blank=True,
+                help_text="The postal or visiting address, as it is written.",
+                verbose_name="address",
+            ),
         ),
     ]

@@ -1,5 +1,7 @@
 from django import template
 from django.urls import translate_url
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from klimaalliance.numbers import format_number
 
@@ -33,3 +35,32 @@ def tonnes(value, decimals=1):
     """`{{ value|tonnes }}`: "1.234,5 t" (a no-break space before the unit); "–" when empty."""
     text = format_number(value, decimals=int(decimals))
     return text if text == "–" else f"{text}\u00a0t"
+
+
+def _shows_danish_original(value, original):
+    """True when `value` is Danish user content shown on a page in another language:
+    the active language is not Danish, the value is not empty, and (when the Danish
+    `original` is given) the value is that original, not its English translation."""
+    from django.utils.translation import get_language
+
+    if not value or (get_language() or "da").split("-")[0] == "da":
+        return False
+    return original is None or str(value) == str(original)
+
+
+@register.simple_tag
+def lang_of(value, original=None):
+    """` lang="da"` for the element holding Danish user content on a non-Danish page
+    (WCAG 3.1.2): `<p{% lang_of description company.description %}>`. With one argument
+    the value is always Danish (it has no English field, e.g. a group's name)."""
+    return mark_safe(' lang="da"') if _shows_danish_original(value, original) else ""
+
+
+@register.filter(is_safe=True)
+def in_danish(value, original=None):
+    """`{{ group.name|in_danish }}`: the value (escaped) in `<span lang="da">` on a
+    non-Danish page; `{{ text|in_danish:group.description }}` only when the value is that
+    Danish original. Unchanged (but escaped) on Danish pages."""
+    if _shows_danish_original(value, original):
+        return format_html('<span lang="da">{}</span>', value)
+    return conditional_escape(value)

@@ -400,6 +400,7 @@ def public_group_detail(request, alliance_slug, pk):
         {
             "paper": paper,
             "title": paper.in_language(language)[0],
+            "text": paper.in_language(language)[1],
             "signatories": [
                 (signature.company, signature.company_id in former_ids)
                 for signature in paper.signatures.all()

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from klimaalliance.caching import public_page
-from klimaalliance.models import User
+from klimaalliance.models import Alliance, User
 from network.models import AllianceNetwork
 
 from .. import calendars
@@ -54,3 +54,10 @@ def feed_address(request):
 def network_feed(request, slug):
     network = get_object_or_404(AllianceNetwork, slug=slug)
     return HttpResponse(calendars.network_calendar(network), content_type=CONTENT_TYPE)
+
+
+@require_GET
+@public_page
+def alliance_feed(request, alliance_slug):
+    alliance = get_object_or_404(Alliance, slug=alliance_slug)
+    return HttpResponse(calendars.alliance_calendar(alliance), content_type=CONTENT_TYPE)

@@ -19,6 +19,8 @@ from emissions.views.dashboard import svg_response
 from klimaalliance.caching import public_page
 from klimaalliance.models import Alliance
 from klimaalliance.permissions import alliance_staff_required
+from klimaalliance.views import contact_alliances
+from network.views.events import upcoming as upcoming_events
 from partnerships.models import Agreement
 from partnerships.public import alliance_figures, partner_counts, pledged_reduction
 from partnerships.selectors import public_partners, with_public_agreements
@@ -85,6 +87,7 @@ def alliance_detail(request, alliance_slug):
         "figures": alliance_figures(alliance),
         "newest": with_public_agreements(newest, alliance),
         "stories": published_stories(alliance)[:3],
+        "events": upcoming_events(alliance)[:3],
         "description": alliance.description_in(request.LANGUAGE_CODE),
     }
     return render(request, "portal/alliance_detail.html", context)
@@ -140,5 +143,6 @@ def privacy(request):
     context = {
         "session_hours": settings.SESSION_COOKIE_AGE // 3600,
         "invitation_days": Invitation.INVITATION_DAYS,
+        "contact_alliances": contact_alliances(),
     }
     return render(request, "portal/privacy.html", context)

@@ -17,6 +17,7 @@ PUBLIC_PAGES = [
     "/verify/",
     "/accessibility/",
     "/privacy/",
+    "/open-data/",
 ]
 
 

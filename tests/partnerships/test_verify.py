@@ -57,7 +57,9 @@ def assert_authentic(body, agreement):
     ]:
         assert fact in body, fact
     for signature in agreement.signatures.all():
-        assert signature.signed_at.strftime("%Y-%m-%d %H:%M:%S") + " UTC" in body
+        # The page's one date format (English here), with the time to the second, in UTC.
+        day = signature.signed_at.strftime("%-d %B %Y")
+        assert f"{day} {signature.signed_at:%H:%M:%S} UTC" in body
 
 
 def test_a_code_shows_the_authentic_agreement(client, signed):

@@ -3,7 +3,9 @@
 Idempotent: running it again updates the same rows instead of adding new ones.
 """
 
+import contextlib
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management import call_command
@@ -22,13 +24,14 @@ from companies.models import (
     Representation,
 )
 from emissions.seed import seed_emissions_demo
-from klimaalliance import two_factor
+from klimaalliance import outbox, two_factor
 from klimaalliance.choices import FocusArea
 from klimaalliance.models import Alliance, AllianceTarget, StaffRole, User
 from network.models import ChairTerm, CommitmentPaper, GroupMember, WorkingGroup
+from network.papers import paper_content_sha256, paper_create, paper_publish, paper_sign
 from network.seed import seed_network_demo
 from partnerships.documents import content_sha256
-from partnerships.models import Pledge
+from partnerships.models import Pledge, Signature
 from partnerships.seed import ensure_starting_content
 from partnerships.services import (
     agreement_amend,
@@ -94,6 +97,17 @@ AALBORG_PARTNERS = [
     ),
 ]
 AALBORG_LAUNCH = datetime.date(2022, 6, 14)
+# Everything demo says so, in both languages: the alliances, partners and groups are real
+# (from the seed texts); the figures, signatures and people are invented.
+DEMO_NOTE_DA = (
+    "Demodata: alliancen, partnerne og arbejdsgrupperne er virkelige, men tilsagn, "
+    "klimaregnskaber, underskrifter og personer er opdigtede eksempler."
+)
+DEMO_NOTE_EN = (
+    "Demo data: the alliance, its partners and working groups are real, but the pledges, "
+    "climate accounts, signatures and people are invented examples."
+)
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # Example pledges for the demo: (focus area, title, scopes, (metric, 2021 value, 2030
 # value) or a milestone year). Illustrative figures, not the companies' real commitments.
@@ -206,6 +220,51 @@ AARHUS_CHAIRS = [
         "Formand for arbejdsgruppen for klimaneutral logistik.",
     ),
 ]
+
+
+# The green-mobility Commitment Paper of Klimaalliancen Aarhus, in the words of its web page.
+MOBILITY_PAPER = {
+    "title": "Commitment Paper om grøn mobilitet",
+    "title_en": "Commitment Paper on green mobility",
+    "text": "Transport og mobilitet er den største udfordring for at nå Aarhus Byråds mål om "
+    "CO2-neutralitet i 2030 for Aarhus som bysamfund: cirka halvdelen af bysamfundets "
+    "resterende udledninger kommer fra transporten, en stor del fra persontransport.\n\n"
+    "De underskrivende virksomheder forpligter sig til at igangsætte klimahandlinger inden "
+    "for mobilitet og medvirke til at reducere den samlede CO2-udledning fra mobilitet og "
+    "transport i Aarhus:\n\n"
+    "1. De omstiller deres personbilsflåde til emissionsfrie køretøjer inden 2030.\n"
+    "2. De sætter ind over for medarbejdernes transport til og fra arbejde og i "
+    "arbejdstiden.\n"
+    "3. De deler deres erfaringer, så andre virksomheder får inspiration til at igangsætte "
+    "indsatser for at reducere udledningen fra transport og mobilitet.",
+    "text_en": "Transport and mobility are the largest challenge in reaching Aarhus City "
+    "Council's goal of a carbon-neutral Aarhus by 2030: about half of the city's remaining "
+    "emissions come from transport, a large part of it from passenger transport.\n\n"
+    "The signing companies commit to climate action on mobility and to help reduce the total "
+    "CO2 emissions from mobility and transport in Aarhus:\n\n"
+    "1. They convert their passenger car fleet to zero-emission vehicles by 2030.\n"
+    "2. They act on their employees' commuting and business travel.\n"
+    "3. They share their experience, to inspire other companies to start reducing their "
+    "emissions from transport and mobility.",
+    "focus_area": FocusArea.TRANSPORT,
+    "target_year": 2030,
+}
+
+@contextlib.contextmanager
+def signed_on(day):
+    """Signatures written inside carry `day` (noon in Copenhagen) as their time: the demo
+    agreements were signed at the launch. Signatures are insert-only, so the time is given
+    when the row is written (the default of `signed_at`), never changed afterwards."""
+    moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=COPENHAGEN)
+    field = Signature._meta.get_field("signed_at")
+    original = field.default
+    field.__dict__.pop("_get_default", None)  # Django caches the default's callable
+    field.default = lambda: moment
+    try:
+        yield
+    finally:
+        field.default = original
+        field.__dict__.pop("_get_default", None)
 
 
 class Command(BaseCommand):
@@ -403,20 +462,8 @@ class Command(BaseCommand):
                     **figures,
                 )
             agreement = agreement_send(agreement=agreement, by=leader)
-            agreement_sign(
-                agreement=agreement,
-                user=signer,
-                typed_name=signer.get_full_name(),
-                title="Direktør",
-                seen_sha256=content_sha256(agreement),
-            )
-            agreement_countersign(
-                agreement=agreement,
-                user=leader,
-                typed_name=leader.get_full_name(),
-                title="Teamleder",
-                seen_sha256=content_sha256(agreement),
-            )
+            with signed_on(AALBORG_LAUNCH):
+                self._sign_at_launch(agreement, signer, leader)
             if company.display_name == "Rokkedahl":
                 amendment = agreement_amend(agreement=agreement, by=leader)
                 Pledge.objects.create(
@@ -428,6 +475,23 @@ class Command(BaseCommand):
                     target_year=2027,
                 )
                 agreement_send(agreement=amendment, by=leader)
+
+    def _sign_at_launch(self, agreement, signer, leader):
+        """Both parties sign: the six partners signed at the alliance's launch."""
+        agreement_sign(
+            agreement=agreement,
+            user=signer,
+            typed_name=signer.get_full_name(),
+            title="Direktør",
+            seen_sha256=content_sha256(agreement),
+        )
+        agreement_countersign(
+            agreement=agreement,
+            user=leader,
+            typed_name=leader.get_full_name(),
+            title="Teamleder",
+            seen_sha256=content_sha256(agreement),
+        )
 
     def _aarhus_groups(self, aarhus):
         """Klimaalliancen Aarhus's working groups and chairs, as its web page lists them."""
@@ -452,23 +516,31 @@ class Command(BaseCommand):
                     group=group, company=company, started_on=AARHUS_GROUPS_START
                 )
         mobility = WorkingGroup.objects.get(alliance=aarhus, name=AARHUS_GROUPS[1][0])
-        CommitmentPaper.objects.get_or_create(
-            group=mobility,
-            title="Commitment Paper om grøn mobilitet",
-            defaults={
-                "title_en": "Commitment Paper on green mobility",
-                "text": "De underskrivende virksomheder omstiller deres personbilsflåde til "
-                "emissionsfrie køretøjer inden 2030 og sætter ind over for medarbejdernes "
-                "transport til og fra arbejde samt i arbejdstiden.",
-                "text_en": "The signing companies convert their passenger car fleet to "
-                "zero-emission vehicles by 2030 and act on their employees' commuting and "
-                "business travel.",
-                "focus_area": FocusArea.TRANSPORT,
-                "target_year": 2030,
-                "status": CommitmentPaper.Status.OPEN,
-                "published_at": timezone.now(),
-            },
-        )
+        self._mobility_paper(mobility)
+
+    def _mobility_paper(self, group):
+        """The green-mobility Commitment Paper (the Aarhus seed text), published the way staff
+        publish it (so its PDF is made) and signed by the group's chair, Vestas."""
+        paper = CommitmentPaper.objects.filter(group=group, title=MOBILITY_PAPER["title"]).first()
+        if paper is None:
+            paper = paper_create(group=group, **MOBILITY_PAPER)
+            paper = paper_publish(paper=paper)
+        elif not paper.pdf:  # seeded before it was published properly: make its PDF now
+            outbox.enqueue("network.tasks.render_paper_pdf_task", paper.pk, unique=True)
+        vestas = Company.objects.get(cvr="29510075")
+        if paper.status == CommitmentPaper.Status.OPEN and not paper.signatures.exists():
+            signer = self._user("underskriver@29510075.example", "Demo", "Underskriver")
+            Representation.objects.get_or_create(
+                user=signer, company=vestas, defaults={"may_sign": True, "title": "Direktør"}
+            )
+            paper_sign(
+                paper=paper,
+                company=vestas,
+                user=signer,
+                typed_name=signer.get_full_name(),
+                title="Direktør",
+                seen_sha256=paper_content_sha256(paper, "da"),
+            )
 
     def _alliance(
         self,
@@ -490,8 +562,8 @@ class Command(BaseCommand):
                 "municipality_code": code,
                 "name": name,
                 "launched_on": launched_on,
-                "description": description,
-                "description_en": description_en,
+                "description": f"{description}\n\n{DEMO_NOTE_DA}",
+                "description_en": f"{description_en}\n\n{DEMO_NOTE_EN}",
                 "contact_name": contact_name,
             },
         )

@@ -152,9 +152,7 @@ def _choice(field_name, choices, what, description):
 
 
 class WorkingGroupFilter(django_filters.FilterSet):
-    status = _choice(
-        "status", WorkingGroup.Status.choices, "status", "starting, active or closed."
-    )
+    status = _choice("status", WorkingGroup.Status.choices, "status", "starting, active or closed.")
     theme = _choice("theme", Theme.choices, "theme", "Theme code. An unknown value is a 400.")
 
     class Meta:

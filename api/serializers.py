@@ -377,9 +377,7 @@ class VerifyErrorSerializer(serializers.Serializer):
 
 
 def _decimal(**kwargs):
-    return serializers.DecimalField(
-        max_digits=16, decimal_places=3, read_only=True, **kwargs
-    )
+    return serializers.DecimalField(max_digits=16, decimal_places=3, read_only=True, **kwargs)
 
 
 class PledgeTallySerializer(serializers.Serializer):

@@ -462,10 +462,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The partner list's columns, keyed by language (`?lang=`; Danish by default, as the file
 # has always been); `?format=json` gives the same rows as JSON objects with the English keys.
 CSV_COLUMNS = {
-    "da": ["cvr", "navn", "branchekode", "branche", "by", "hjemmeside", "underskrevet",
-           "fokusområder"],
-    "en": ["cvr", "name", "industry_code", "industry", "city", "website", "signed",
-           "focus_areas"],
+    "da": [
+        "cvr",
+        "navn",
+        "branchekode",
+        "branche",
+        "by",
+        "hjemmeside",
+        "underskrevet",
+        "fokusområder",
+    ],
+    "en": ["cvr", "name", "industry_code", "industry", "city", "website", "signed", "focus_areas"],
 }
 CSV_HEADER = CSV_COLUMNS["da"]
 

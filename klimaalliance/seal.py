@@ -10,8 +10,10 @@ expired since is judged at the moment of sealing: the trusted timestamp's time, 
 signing time inside the signature (`SealCheck.certificate_expired` says so).
 """
 
+import asyncio
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -29,6 +31,18 @@ SIGNATURE_BYTES_RESERVED = 16384
 
 
 # --- Sealing -------------------------------------------------------------------------------
+
+
+def _outside_event_loop(function, *args, **kwargs):
+    """pyHanko signs and validates through asyncio.run(), which refuses to start where an
+    event loop already runs in this thread (an async view; Playwright beside the browser
+    tests): there, run it in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def active_certificate(alliance=None) -> SealCertificate | None:
@@ -88,7 +102,8 @@ def seal_pdf(pdf_bytes: bytes, *, alliance=None) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     # A fixed reservation for the CMS blob saves pyHanko a dry-run signature to measure it
     # (about half the cost); it fits a 4096-bit RSA chain with a timestamp token.
-    output = signers.sign_pdf(
+    output = _outside_event_loop(
+        signers.sign_pdf,
         writer,
         metadata,
         signer=signer,
@@ -255,12 +270,13 @@ def check_seal(data: bytes) -> SealCheck:
     embedded = (ours or signatures)[0]
     checked_at = None
     try:
-        status = validate_pdf_signature(embedded, _validation_context())
+        status = _outside_event_loop(validate_pdf_signature, embedded, _validation_context())
         if status.intact and status.valid and not status.trusted and _expired_since(status):
             # Expired since: was the certificate valid and trusted when it sealed?
             checked_at = _sealing_moment(status)
             if checked_at is not None:
-                at_sealing = validate_pdf_signature(
+                at_sealing = _outside_event_loop(
+                    validate_pdf_signature,
                     embedded,
                     _validation_context(checked_at),
                     ts_validation_context=_validation_context(),

@@ -39,9 +39,7 @@ OWED_SESSION_KEY = "second_factor_owed"
 
 # Pages a half-signed-in user may still reach: the second-factor pages themselves, logging
 # out, and addresses that never look at the session.
-EXEMPT_URL_NAMES = frozenset(
-    {VERIFY, SETUP, "logout", "healthz", "robots-txt", "sitemap", "media"}
-)
+EXEMPT_URL_NAMES = frozenset({VERIFY, SETUP, "logout", "healthz", "robots-txt", "sitemap", "media"})
 EXEMPT_NAMESPACES = frozenset({"api"})
 
 # A fixed secret for the demo staff of `seed_demo`, only ever used with DEBUG on, so that

@@ -160,9 +160,7 @@ def comment_add(*, agreement, by, text) -> AgreementComment:
     if not text.strip():
         raise ValidationError(_("Write a comment first."))
     with transaction.atomic():
-        comment = AgreementComment.objects.create(
-            agreement=agreement, author=by, text=text.strip()
-        )
+        comment = AgreementComment.objects.create(agreement=agreement, author=by, text=text.strip())
         notifications.comment_added(comment)
     return comment
 

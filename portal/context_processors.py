@@ -14,7 +14,7 @@ def tasks(request):
     return {
         "my_task_count": SimpleLazyObject(lambda: my_tasks.task_count(user)),
         # Noted in the session at sign-in (`remember_representation`): no query per page.
-        "represents_companies": request.session.get(REPRESENTS_KEY, False),
+        "represents_companies": getattr(request, "session", {}).get(REPRESENTS_KEY, False),
     }
 
 

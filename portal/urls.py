@@ -36,9 +36,7 @@ urlpatterns = [
     # Calendar apps fetch these: no language prefix, no sign-in.
     path("calendar/<str:token>.ics", calendars.personal_feed, name="calendar-feed"),
     path("networks/<slug:slug>/events.ics", calendars.network_feed, name="network-events-feed"),
-    path(
-        "<slug:alliance_slug>/events.ics", calendars.alliance_feed, name="alliance-events-feed"
-    ),
+    path("<slug:alliance_slug>/events.ics", calendars.alliance_feed, name="alliance-events-feed"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
 ]
@@ -100,9 +98,7 @@ urlpatterns += i18n_patterns(
     ),
     path("<slug:alliance_slug>/events/", network_events.event_list, name="event-list"),
     path("<slug:alliance_slug>/events/feed/", network_events.EventFeed(), name="event-feed"),
-    path(
-        "<slug:alliance_slug>/events/<int:pk>/", network_events.event_detail, name="event-detail"
-    ),
+    path("<slug:alliance_slug>/events/<int:pk>/", network_events.event_detail, name="event-detail"),
     path("<slug:alliance_slug>/join/", join.join, name="join"),
     path("<slug:alliance_slug>/join/thanks/", join.join_thanks, name="join-thanks"),
     path(

@@ -304,3 +304,17 @@ def axe(page):
         return violations
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _emission_factor_library(request):
+    """The factor table the migration seeds: a transactional test (browser, live server,
+    migrations) flushes the database afterwards, and with it the migration's rows."""
+    if request.node.get_closest_marker("django_db") is None and not {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames):
+        return
+    from emissions.seed import ensure_factor_library
+
+    ensure_factor_library()

@@ -29,28 +29,30 @@ def migrate(targets):
 @pytest.mark.django_db(transaction=True)
 def test_existing_memberships_keep_their_data_and_get_access_only_where_agreed():
     old = migrate(BEFORE)
-    Alliance = old.get_model("klimaalliance", "Alliance")
+    # The core is not migrated back, so its current model fits its table.
+    from klimaalliance.models import Alliance
+
     Company = old.get_model("companies", "Company")
     Membership = old.get_model("companies", "Membership")
     ContactPerson = old.get_model("companies", "ContactPerson")
     Invitation = old.get_model("companies", "Invitation")
     aalborg = Alliance.objects.create(
         municipality="Aalborg", municipality_code="0851", name="KA Aalborg", slug="aalborg"
-    )
+    ).pk
     aarhus = Alliance.objects.create(
         municipality="Aarhus", municipality_code="0751", name="KA Aarhus", slug="aarhus"
-    )
+    ).pk
     shared = Company.objects.create(cvr="68439752", legal_name="Delt A/S", industry="C")
-    first = Membership.objects.create(alliance=aalborg, company=shared, status="active")
-    taken = Membership.objects.create(alliance=aarhus, company=shared, status="prospect")
+    first = Membership.objects.create(alliance_id=aalborg, company=shared, status="active")
+    taken = Membership.objects.create(alliance_id=aarhus, company=shared, status="prospect")
     agreed = Company.objects.create(cvr="29403473", legal_name="Enig ApS", industry="M")
-    Membership.objects.create(alliance=aalborg, company=agreed, status="active")
-    joined = Membership.objects.create(alliance=aarhus, company=agreed, status="invited")
+    Membership.objects.create(alliance_id=aalborg, company=agreed, status="active")
+    joined = Membership.objects.create(alliance_id=aarhus, company=agreed, status="invited")
     contact = ContactPerson.objects.create(
         company=agreed, name="Ida", email="ida@enig.dk", may_sign=True
     )
     Invitation.objects.create(
-        alliance=aarhus,
+        alliance_id=aarhus,
         company=agreed,
         contact=contact,
         email=contact.email,

@@ -41,12 +41,12 @@ def test_demo_logins_work_for_every_role(client):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     from portal.management.commands.seed_demo import DEMO_PASSWORD
 
-    rokkedahl = Company.objects.get(display_name="Rokkedahl")
+    # Everyone lands on their task list ("Mine opgaver"), which leads on to their work.
     for email, landing in [
-        ("teamleder@aalborg.example", "/aalborg/staff/"),
-        ("medarbejder@aarhus.example", "/aarhus/staff/"),
-        ("kontakt@rokkedahl.example", f"/my/companies/{rokkedahl.pk}/"),
-        ("admin@klimaalliance.example", "/admin/"),
+        ("teamleder@aalborg.example", "/my/tasks/"),
+        ("medarbejder@aarhus.example", "/my/tasks/"),
+        ("kontakt@rokkedahl.example", "/my/tasks/"),
+        ("admin@klimaalliance.example", "/my/tasks/"),
     ]:
         client.logout()
         response = client.post(

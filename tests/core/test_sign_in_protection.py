@@ -342,7 +342,7 @@ def test_platform_pages_also_ask_for_the_code(client, platform_admin):
 def test_representatives_sign_in_without_a_code_unless_they_turn_it_on(client, rep_a, company_a):
     response = log_in(client, "rep@alfa.example")
     landing = client.get(response["Location"])
-    assert landing["Location"] == f"/my/companies/{company_a.pk}/"
+    assert landing["Location"] == "/my/tasks/"
     assert client.get(landing["Location"]).status_code == 200
 
     account = client.get("/accounts/me/").content.decode()

@@ -359,7 +359,11 @@ def test_countersigning_before_the_company_signed_is_refused(leader, alliance, c
     assert "The company has to sign before the municipality countersigns." in text(page)
 
     response = post_countersign(leader, agreement, countersign_data(content_sha256(agreement)))
-    assert "The company has to sign before the municipality countersigns." in text(response)
+    # Refused: back to the agreement, where the message says why.
+    assert response.status_code == 302
+    assert response["Location"] == f"{EN}{agreement.pk}/"
+    page = leader.get(response["Location"])
+    assert "The company has to sign before the municipality countersigns." in text(page)
     assert not Signature.objects.exists()
     agreement.refresh_from_db()
     assert agreement.status == Agreement.Status.SENT

@@ -250,6 +250,7 @@ MOBILITY_PAPER = {
     "target_year": 2030,
 }
 
+
 @contextlib.contextmanager
 def signed_on(day):
     """Signatures written inside carry `day` (noon in Copenhagen) as their time: the demo

@@ -68,6 +68,8 @@ bench: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/8} $(BIN)/python bench/agreement_pdf.py
 	$(BIN)/python bench/public_pages.py
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/8} $(BIN)/python bench/reports.py
+	$(BIN)/python bench/charts.py
+	$(BIN)/python bench/seal.py
 
 # 64 connections for 60 s against public pages and the API; fails on any error (needs wrk).
 bench-load: install

@@ -206,3 +206,36 @@ def test_the_demo_certificate_seals_and_its_root_is_trusted(settings, tmp_path, 
     check = seal.check_seal(sealed)
     assert check.is_valid, check
     assert "DEMO" in check.signer
+
+
+@pytest.mark.services
+def test_the_real_worker_seals_the_countersigned_pdf(
+    real_worker, trusted, settings, tmp_path, alliance, company_a, rep_a, staff_x
+):
+    """Through Redis and a real worker: countersigning yields a sealed PDF/A that the
+    seal check (pyHanko against the configured root) finds intact and trusted."""
+    import time
+
+    from django.db import connection
+
+    from tests.conftest import need
+
+    from .test_signing import countersign, make_sent, sign_as_company
+
+    need(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    add_certificate(trusted.platform_p12, label="Platform (test)")
+    agreement = make_sent(alliance, company_a, staff_x)
+    sign_as_company(agreement, rep_a)
+    countersign(agreement, staff_x)  # autocommit: on_commit sends the job to Redis at once
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not agreement.pdf:
+        time.sleep(0.25)
+        agreement.refresh_from_db()
+    assert agreement.pdf, "the worker did not make the PDF within 30 s"
+    data = stored_pdf(agreement)
+    assert agreement.pdf_sha256 == hashlib.sha256(data).hexdigest()
+    check = seal.check_seal(data)
+    assert check.is_valid, check.reason
+    assert data.count(b"%%EOF") == 2  # the seal is an incremental update of the PDF/A

@@ -315,6 +315,10 @@ def _emission_factor_library(request):
         "transactional_db",
     } & set(request.fixturenames):
         return
+    # Set the database up first (pytest-django picks transactional or not for this test).
+    request.getfixturevalue(
+        "transactional_db" if "transactional_db" in request.fixturenames else "db"
+    )
     from emissions.seed import ensure_factor_library
 
     ensure_factor_library()

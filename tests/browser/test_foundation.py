@@ -58,6 +58,11 @@ def test_team_leader_logs_in_with_the_keyboard_and_reaches_the_dashboard(
     leader = TOTPDevice.objects.get(user__email="teamleder@aalborg.example")
     page.keyboard.type(totp_code(leader))
     page.keyboard.press("Enter")
+    # Everyone lands on their task list; the menu leads on to the alliance's workspace.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mine opgaver")
+    assert page.url.endswith("/my/tasks/")
+    assert axe() == []
+    page.get_by_role("link", name="Arbejd i Klimaalliancen Aalborg").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Klimaalliancen Aalborg")
     assert page.url.endswith("/aalborg/staff/")
     assert axe() == []

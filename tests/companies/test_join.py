@@ -52,7 +52,7 @@ def test_the_join_page_is_the_only_public_page_with_a_cookie(client, alliance):
     assert "csrftoken" in response.cookies
     assert "ETag" not in response  # never from the page cache
     html = response.content.decode()
-    assert "Become a partner" in html  # Danish once the lead translates
+    assert "Bliv partner" in html
     # The honeypot: out of sight, out of the tab order, not autofilled.
     assert 'aria-hidden="true"' in html
     assert 'name="homepage"' in html and 'tabindex="-1"' in html and 'autocomplete="off"' in html
@@ -64,7 +64,7 @@ def test_a_new_company_is_registered_with_its_contact_note_follow_up_and_mail(
     response = send(client, django_capture_on_commit_callbacks)
     assert response.status_code == 302 and response["Location"] == "/aalborg/join/thanks/"
     thanks = client.get(response["Location"])
-    assert "Thank you for your interest" in thanks.content.decode()
+    assert "Tak for din interesse" in thanks.content.decode()
 
     company = Company.objects.get(cvr=NEW_CVR)
     assert (company.legal_name, company.industry) == ("Grøn Gartneri ApS", "A")

@@ -175,6 +175,16 @@ class AllianceChart:
             return None
         return self.baseline_t * (1 - self.target_percent / 100)
 
+    def target_text(self) -> str:
+        """ " Target: … t CO2e in <year> (−… %)." or nothing, for the text alternative."""
+        if self.target_t is None:
+            return ""
+        return " " + _("Target: %(target)s t CO2e in %(year)s (−%(percent)s %%).") % {
+            "target": number(self.target_t, 1),
+            "year": self.target_year,
+            "percent": number(self.target_percent, 0),
+        }
+
     def summary(self) -> str:
         if not self.years:
             text = _("Emissions of the members of %(alliance)s: no approved figures yet.") % {
@@ -205,13 +215,7 @@ class AllianceChart:
                 "companies": last.companies,
                 "baseline": number(self.baseline_t, 1),
             }
-        if self.target_t is not None:
-            text += " " + _("Target: %(target)s t CO2e in %(year)s (−%(percent)s %%).") % {
-                "target": number(self.target_t, 1),
-                "year": self.target_year,
-                "percent": number(self.target_percent, 0),
-            }
-        return text
+        return text + self.target_text()
 
 
 def alliance_chart(alliance, *, years=None, baseline_t=None) -> AllianceChart:
@@ -241,11 +245,19 @@ class PublicChart(AllianceChart):
                 "alliance": self.alliance
             }
         first, last = self.years[0], self.years[-1]
-        text = _(
-            "Approved emissions of the partners of %(alliance)s that publish their figures, "
-            "%(first)s–%(last)s: %(last_total)s t CO2e in %(last)s (%(companies)s companies), "
-            "against a sum of baselines of %(baseline)s t CO2e."
-        ) % {
+        if first.year == last.year:  # one year: name it once
+            text = _(
+                "Approved emissions of the partners of %(alliance)s that publish their "
+                "figures: %(last_total)s t CO2e in %(last)s (%(companies)s companies), "
+                "against a sum of baselines of %(baseline)s t CO2e."
+            )
+        else:
+            text = _(
+                "Approved emissions of the partners of %(alliance)s that publish their figures, "
+                "%(first)s–%(last)s: %(last_total)s t CO2e in %(last)s (%(companies)s "
+                "companies), against a sum of baselines of %(baseline)s t CO2e."
+            )
+        text %= {
             "alliance": self.alliance,
             "first": first.year,
             "last": last.year,
@@ -253,13 +265,7 @@ class PublicChart(AllianceChart):
             "companies": last.companies,
             "baseline": number(self.baseline_t, 1),
         }
-        if self.target_t is not None:
-            text += " " + _("Target: %(target)s t CO2e in %(year)s (−%(percent)s %%).") % {
-                "target": number(self.target_t, 1),
-                "year": self.target_year,
-                "percent": number(self.target_percent, 0),
-            }
-        return text
+        return text + self.target_text()
 
 
 def public_chart(progress, name: str) -> PublicChart:

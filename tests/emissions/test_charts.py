@@ -291,3 +291,19 @@ def test_the_public_chart_shows_approved_years_of_publishing_partners_only(
     texts = svg_texts(response.content.decode())
     assert "2023" in texts and "2024" not in texts
     assert client.get("/aalborg/partners/99999999/emissions.svg").status_code == 404
+
+
+def test_a_public_chart_of_one_year_names_the_year_once():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from emissions.charts import PublicChart
+
+    chart = PublicChart(alliance="Klimaalliancen Aalborg")
+    chart.years = [SimpleNamespace(year=2024, total_location_t=800, companies=2)]
+    chart.baseline_t = 1000
+    with translation.override("en"):
+        text = chart.summary()
+    assert "2024–2024" not in text and text.count("2024") == 1
+    assert "800 t CO2e in 2024 (2 companies)" in text

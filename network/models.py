@@ -235,6 +235,7 @@ class InspirationCase(models.Model):
     results = models.TextField(_("results, with figures"), blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    source_url = models.URLField(_("link to the source"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -258,10 +259,12 @@ class AllianceNetwork(models.Model):
     """A network of municipalities, e.g. the DK2020 climate alliance of 16 municipalities."""
 
     name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     slug = models.SlugField(_("address name"), unique=True)
     description = models.TextField(_("description"), blank=True)
     joint_declaration = models.TextField(_("joint declaration"), blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    source_url = models.URLField(_("link to the source"), blank=True)
 
     class Meta:
         verbose_name = _("network of municipalities")
@@ -269,6 +272,11 @@ class AllianceNetwork(models.Model):
         ordering = ["name"]
 
     def __str__(self):
+        return self.name
+
+    def name_in(self, language):
+        if language == "en" and self.name_en:
+            return self.name_en
         return self.name
 
 
@@ -345,6 +353,7 @@ class AllianceEvent(models.Model):
 class NetworkEvent(models.Model):
     network = models.ForeignKey(AllianceNetwork, on_delete=models.CASCADE, related_name="events")
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     programme = models.TextField(_("programme"), blank=True)
@@ -353,4 +362,9 @@ class NetworkEvent(models.Model):
         ordering = ["network", "date"]
 
     def __str__(self):
+        return self.title
+
+    def title_in(self, language):
+        if language == "en" and self.title_en:
+            return self.title_en
         return self.title

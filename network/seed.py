@@ -2,18 +2,26 @@
 
 Everything here is public fact from ../shared/seeds (KL's inspiration catalogue and
 Assens Kommune's news about the DK2020 climate alliance); nothing is invented. The sources
-name no date or place for the alliance's annual summit, so no event is created.
+name no date or place for the alliance's annual summit, so its event has a demo date, labelled
+as such in its title in both languages.
 Running `seed_network_demo()` again updates the same rows (idempotent).
 """
 
+import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from klimaalliance.choices import FocusArea, PartnershipForm
 from klimaalliance.models import Alliance
 
-from .models import AllianceNetwork, InspirationCase, NetworkMember
+from .models import AllianceNetwork, InspirationCase, NetworkEvent, NetworkMember
 
 KL_SOURCE = "KL, Inspirationskatalog"
+KL_CATALOGUE_URL = (
+    "https://www.kl.dk/kommunale-opgaver/erhvervsudvikling/den-groenne-omstilling/"
+    "inspirationskatalog/"
+)
 
 CASES = [
     {
@@ -31,6 +39,7 @@ CASES = [
             "i 2050."
         ),
         "results": "",
+        "source_url": KL_CATALOGUE_URL + "klimapartnerskab-vejle-nord/",
     },
     {
         "title": "Ressource City Næstved",
@@ -134,6 +143,23 @@ DK2020_DECLARATION = (
 )
 
 DK2020_SOURCE = "Assens Kommune: »DK2020 - 16 klima-kommuner indgår alliance«"
+DK2020_SOURCE_URL = (
+    "https://www.assens.dk/vores-kommune/nyt-fra-assens-kommune/nyheder-pressemeddelelser/"
+    "dk2020-16-klima-kommuner-indgaar-alliance/"
+)
+# The sources name no date or place for the annual summit (årligt topmøde): a demo date.
+SUMMIT_TITLE = "Årligt topmøde i DK2020-klimaalliancen (demodato)"
+SUMMIT_TITLE_EN = "Annual summit of the DK2020 climate alliance (demo date)"
+SUMMIT_PROGRAMME = (
+    "Demodata: kommunerne har forpligtet sig til at deltage aktivt i et årligt topmøde mellem "
+    "alliancens kommuner. Kilden nævner hverken dato eller sted; datoen her er et eksempel."
+)
+
+
+def summit_demo_date(today=None):
+    """1 June next year: always upcoming, the same on every seeding within a year."""
+    today = today or timezone.localdate()
+    return datetime.date(today.year + 1, 6, 1)
 
 
 def _case_alliance():
@@ -157,6 +183,7 @@ def seed_network_demo():
                 **{key: value for key, value in case.items() if key not in lookup},
                 "alliance": alliance,
                 "source": KL_SOURCE,
+                "source_url": case.get("source_url", KL_CATALOGUE_URL),
                 "is_published": True,
             }
             obj, _created = InspirationCase.objects.update_or_create(**lookup, defaults=defaults)
@@ -166,6 +193,8 @@ def seed_network_demo():
         slug="dk2020",
         defaults={
             "name": "DK2020-klimaalliancen",
+            "name_en": "The DK2020 climate alliance",
+            "source_url": DK2020_SOURCE_URL,
             "description": DK2020_DESCRIPTION,
             "joint_declaration": DK2020_DECLARATION,
             "source": DK2020_SOURCE,
@@ -177,5 +206,13 @@ def seed_network_demo():
             municipality=municipality,
             defaults={"alliance": _member_alliance(municipality)},
         )
-    # The annual summit (årligt klimatopmøde) has no published date or place: no event.
+    NetworkEvent.objects.update_or_create(
+        network=network,
+        title=SUMMIT_TITLE,
+        defaults={
+            "title_en": SUMMIT_TITLE_EN,
+            "date": summit_demo_date(),
+            "programme": SUMMIT_PROGRAMME,
+        },
+    )
     return {"cases": cases, "network": network}

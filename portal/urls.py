@@ -57,6 +57,11 @@ urlpatterns += i18n_patterns(
     path("my/emissions/", include("emissions.urls_my")),
     path("inspiration/", network_cases.case_list, name="case-list"),
     path("inspiration/<int:case_id>/", network_cases.case_detail, name="case-detail"),
+    path(
+        "inspiration/forms/<slug:form>/",
+        network_cases.partnership_form_detail,
+        name="partnership-form",
+    ),
     path("networks/", network_cases.network_list, name="network-list"),
     path("networks/<slug:slug>/", network_cases.network_detail, name="network-detail"),
     path("invitation/<str:token>/", invitations.invitation_accept, name="invitation-accept"),

@@ -196,6 +196,7 @@ ROWS = {
     "paper-pdf": Row("get", "/aalborg/groups/papers/{paper.pk}/pdf/", EVERYONE),
     "case-list": Row("get", "/inspiration/", EVERYONE),
     "case-detail": Row("get", "/inspiration/{case.pk}/", EVERYONE),
+    "partnership-form": Row("get", "/inspiration/forms/procurement/", EVERYONE),
     "network-list": Row("get", "/networks/", EVERYONE),
     "event-list": Row("get", "/aalborg/events/", EVERYONE),
     "event-detail": Row("get", "/aalborg/events/{event.pk}/", EVERYONE),

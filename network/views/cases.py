@@ -10,12 +10,15 @@ Public pages set no cookie (GET forms only) and are cached (`public_page`).
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from klimaalliance.caching import public_page
+from klimaalliance.choices import PartnershipForm
 from klimaalliance.permissions import alliance_staff_required
 
 from ..case_forms import CaseFilterForm, CaseForm
@@ -103,8 +106,68 @@ def case_list(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "filter_form": filter_form, "query": query.urlencode()}
+    context = {
+        "page": page,
+        "filter_form": filter_form,
+        "query": query.urlencode(),
+        "partnership_forms": PartnershipForm.choices,
+    }
     return render(request, "network/case_list.html", context)
+
+
+# KL's seven forms of a climate partnership, explained (KL's inspiration catalogue).
+FORM_EXPLANATIONS = {
+    PartnershipForm.PRODUCT: gettext_lazy(
+        "A company delivers a product or a service that cuts the municipality's own CO2 "
+        "emissions, in a public-private partnership."
+    ),
+    PartnershipForm.PROCUREMENT: gettext_lazy(
+        "The municipality demands products with a low climate footprint when it buys, in a "
+        "partnership or a procurement, and so moves the market."
+    ),
+    PartnershipForm.RESOURCES: gettext_lazy(
+        "Municipality and companies work together on resources, for example energy or waste, "
+        "so that what one leaves becomes what another uses."
+    ),
+    PartnershipForm.JOINT: gettext_lazy(
+        "Municipality and companies sign a joint agreement in which they commit each other to "
+        "cutting CO2."
+    ),
+    PartnershipForm.NETWORK: gettext_lazy(
+        "A network or working group in which municipality and companies explore shared "
+        "challenges in cutting CO2, for example transport, solar panels, CO2 accounting, "
+        "electricity use or charging infrastructure."
+    ),
+    PartnershipForm.PROJECT: gettext_lazy(
+        "Projects in which the municipality helps companies cut their CO2 emissions."
+    ),
+    PartnershipForm.SKILLS: gettext_lazy(
+        "Upskilling of employees and recruiting of a green workforce."
+    ),
+}
+KL_CATALOGUE_URL = (
+    "https://www.kl.dk/kommunale-opgaver/erhvervsudvikling/den-groenne-omstilling/"
+    "inspirationskatalog/"
+)
+
+
+@require_GET
+@public_page
+def partnership_form_detail(request, form):
+    """One of KL's seven partnership forms, explained, with the published cases of that form."""
+    if form not in PartnershipForm.values:
+        raise Http404
+    form = PartnershipForm(form)
+    cases = published_cases().filter(partnership_form=form).order_by("municipality", "title")
+    context = {
+        "form_label": form.label,
+        "explanation": FORM_EXPLANATIONS[form],
+        "cases": cases,
+        "partnership_forms": PartnershipForm.choices,
+        "current_form": form.value,
+        "kl_catalogue_url": KL_CATALOGUE_URL,
+    }
+    return render(request, "network/partnership_form.html", context)
 
 
 @require_GET
@@ -120,6 +183,9 @@ def network_list(request):
     networks = AllianceNetwork.objects.annotate(
         member_count=Count("members", distinct=True)
     ).order_by("name")
+    networks = list(networks)
+    for network in networks:
+        network.display_name = network.name_in(request.LANGUAGE_CODE)
     return render(request, "network/network_list.html", {"networks": networks})
 
 
@@ -129,8 +195,11 @@ def network_detail(request, slug):
     network = get_object_or_404(AllianceNetwork, slug=slug)
     today = timezone.localdate()
     events = list(network.events.order_by("date", "pk"))
+    for event in events:
+        event.display_title = event.title_in(request.LANGUAGE_CODE)
     context = {
         "network": network,
+        "network_name": network.name_in(request.LANGUAGE_CODE),
         "members": network.members.select_related("alliance").order_by("municipality"),
         "upcoming_events": [event for event in events if event.date >= today],
         "past_events": [event for event in reversed(events) if event.date < today],

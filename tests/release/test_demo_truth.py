@@ -66,3 +66,81 @@ def test_the_mobility_paper_is_readable_with_its_pdf_and_signatories(
 def test_the_demo_says_it_is_demo_in_both_languages(client, demo, prefix, label):
     for slug in ("aalborg", "aarhus"):
         assert label in client.get(f"{prefix}/{slug}/").content.decode()
+
+
+# --- Aarhus's working groups, DK2020 and KL's partnership forms --------------------------
+
+
+def test_the_aarhus_working_groups_have_their_chairs_and_members(client, demo):
+    from companies.validators import validate_cvr
+    from network.models import WorkingGroup
+
+    logistics = WorkingGroup.objects.get(alliance__slug="aarhus", name="Klimaneutral logistik")
+    chair = logistics.chair_terms.get(ended_on__isnull=True)
+    assert chair.company.legal_name == "Danske Fragtmænd"
+    assert logistics.members.filter(left_on__isnull=True).count() == 16
+    for member in logistics.members.select_related("company"):
+        validate_cvr(member.company.cvr)
+    competences = WorkingGroup.objects.get(alliance__slug="aarhus", name="Kompetencer")
+    assert competences.chair_mode == WorkingGroup.ChairMode.ROTATING
+    assert "Guide til kompetenceløft" in competences.description
+    assert "Guide to upskilling" in competences.description_en
+    mobility = WorkingGroup.objects.get(alliance__slug="aarhus", name="Grøn mobilitet")
+    assert mobility.chair_terms.get().company.legal_name == "Vestas Wind Systems"
+    procurement = WorkingGroup.objects.get(alliance__slug="aarhus", name="Cirkulære indkøb")
+    assert procurement.chair_terms.get().company.legal_name == "Aarhus Universitet"
+    page = client.get(f"/en/aarhus/groups/{competences.pk}/").content.decode()
+    assert "rotating chair" in page and "Guide to upskilling" in page
+    page = client.get(f"/aarhus/groups/{logistics.pk}/").content.decode()
+    assert "Danske Fragtmænd" in page and "Johs. Sørensen" in page
+
+
+@pytest.mark.parametrize(
+    ("prefix", "name", "summit"),
+    [
+        ("", "DK2020-klimaalliancen", "Årligt topmøde i DK2020-klimaalliancen (demodato)"),
+        ("/en", "The DK2020 climate alliance", "Annual summit of the DK2020 climate alliance"),
+    ],
+)
+def test_dk2020_has_16_municipalities_and_an_upcoming_summit(client, demo, prefix, name, summit):
+    from django.utils import timezone
+
+    from network.models import AllianceNetwork
+
+    network = AllianceNetwork.objects.get(slug="dk2020")
+    assert network.members.count() == 16
+    assert network.events.filter(date__gte=timezone.localdate()).exists()
+    page = client.get(f"{prefix}/networks/dk2020/").content.decode()
+    assert f"<h1>{name}</h1>" in page
+    upcoming = page[page.index("network-members") :]
+    for municipality in ("Albertslund", "Høje-Taastrup", "Samsø", "Vejle"):
+        assert municipality in upcoming
+    assert summit in page
+    assert "https://www.assens.dk/" in page
+    assert "årligt topmøde" in page  # the joint declaration
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [("", None), ("/en", "Joint agreement")],
+)
+def test_each_partnership_form_page_lists_its_cases(client, demo, prefix, words):
+    from klimaalliance.choices import PartnershipForm
+    from network.models import InspirationCase
+
+    catalogue = client.get(f"{prefix}/inspiration/").content.decode()
+    for form in PartnershipForm.values:
+        page = client.get(f"{prefix}/inspiration/forms/{form}/")
+        assert page.status_code == 200
+        assert f"/inspiration/forms/{form}/" in catalogue
+        html = page.content.decode()
+        for case in InspirationCase.objects.filter(partnership_form=form):
+            assert case.title in html and case.municipality in html
+            assert case.source_url in html
+    joint = client.get(f"{prefix}/inspiration/forms/joint/").content.decode()
+    assert "Vejle Kommune" in joint and "Fredericia Kommune" in joint
+    assert "Næstved Kommune" not in joint
+    assert "klimapartnerskab-vejle-nord/" in joint
+    if words:
+        assert words in joint
+    assert client.get(f"{prefix}/inspiration/forms/no-such-form/").status_code == 404

@@ -23,6 +23,7 @@ from companies.models import (
     MembershipLevel,
     Representation,
 )
+from companies.validators import validate_cvr
 from emissions.seed import seed_emissions_demo
 from klimaalliance import outbox, two_factor
 from klimaalliance.choices import FocusArea
@@ -220,6 +221,169 @@ AARHUS_CHAIRS = [
         "Formand for arbejdsgruppen for klimaneutral logistik.",
     ),
 ]
+
+
+# Who takes part in each Aarhus working group, as its web page names them (the chair first
+# for a fixed chair). The organisations are real; their CVR numbers here are demo numbers.
+AARHUS_GROUP_MEMBERS = {
+    "Samordnet levering af kontorartikler": ["Lyreco", "Aarhus Kommune"],
+    "Grøn mobilitet": [
+        "Vestas Wind Systems",
+        "OK a.m.b.a.",
+        "Bestseller",
+        "VIA University College",
+        "Aarhus Universitetshospital",
+        "Aarhus Kommune",
+    ],
+    "Cirkulære indkøb": [
+        "Aarhus Universitet",
+        "VIA University College",
+        "Erhvervsakademiet Aarhus",
+        "Aarhus Kommune",
+    ],
+    "Klimaneutral logistik": [
+        "Danske Fragtmænd",
+        "OK a.m.b.a.",
+        "JP/Politikens Hus",
+        "AAK",
+        "VIA University College",
+        "Aarhus Havn",
+        "Ole Larsen",
+        "STARK",
+        "Marius Pedersen",
+        "Arla",
+        "DAO",
+        "Dania Connect",
+        "Johs. Sørensen",
+        "Lynix",
+        "Verdo",
+        "Aarhus Kommune",
+    ],
+    "Kompetencer": [
+        "Arla",
+        "Erhvervsakademiet Aarhus",
+        "Business Region Aarhus",
+        "Danske Commodities",
+        "NIRAS",
+        "EG",
+        "Østjyllands Politi",
+        "Salling Group",
+        "Aarhus Vand",
+        "Ecopark",
+        "Danske Bank",
+        "VIA University College",
+        "Aarhus Universitet",
+        "Systematic",
+        "Aarhus Kommune",
+    ],
+    "Energi": [],  # starting: the page names no members yet
+}
+# The organisations not among AARHUS_CHAIRS, in a fixed order: append only, so every
+# organisation keeps its demo CVR number from one seeding to the next.
+AARHUS_GROUP_ORGANISATIONS = [
+    "Lyreco",
+    "Aarhus Kommune",
+    "OK a.m.b.a.",
+    "Bestseller",
+    "VIA University College",
+    "Aarhus Universitetshospital",
+    "Erhvervsakademiet Aarhus",
+    "JP/Politikens Hus",
+    "AAK",
+    "Aarhus Havn",
+    "Ole Larsen",
+    "STARK",
+    "Marius Pedersen",
+    "Arla",
+    "DAO",
+    "Dania Connect",
+    "Johs. Sørensen",
+    "Lynix",
+    "Verdo",
+    "Business Region Aarhus",
+    "Danske Commodities",
+    "NIRAS",
+    "EG",
+    "Østjyllands Politi",
+    "Salling Group",
+    "Aarhus Vand",
+    "Ecopark",
+    "Danske Bank",
+    "Systematic",
+]
+# DB07 sections of the group organisations (others: N, administrative and support services).
+GROUP_ORGANISATION_INDUSTRIES = {
+    "Lyreco": "G",
+    "Aarhus Kommune": "O",
+    "Østjyllands Politi": "O",
+    "Business Region Aarhus": "O",
+    "OK a.m.b.a.": "G",
+    "Bestseller": "G",
+    "Salling Group": "G",
+    "STARK": "G",
+    "VIA University College": "P",
+    "Erhvervsakademiet Aarhus": "P",
+    "Aarhus Universitetshospital": "Q",
+    "JP/Politikens Hus": "J",
+    "EG": "J",
+    "Systematic": "J",
+    "AAK": "C",
+    "Arla": "C",
+    "Aarhus Havn": "H",
+    "Ole Larsen": "H",
+    "DAO": "H",
+    "Dania Connect": "H",
+    "Johs. Sørensen": "H",
+    "Lynix": "H",
+    "Marius Pedersen": "E",
+    "Aarhus Vand": "E",
+    "Verdo": "D",
+    "Danske Commodities": "D",
+    "NIRAS": "M",
+    "Danske Bank": "K",
+}
+GROUP_MEMBER_NOTE_DA = (
+    "Deltager i en arbejdsgruppe i Klimaalliancen Aarhus. Demodata: CVR-nummeret er et "
+    "eksempel, ikke organisationens rigtige registrering."
+)
+GROUP_MEMBER_NOTE_EN = (
+    "Takes part in a working group of Klimaalliancen Aarhus. Demo data: the CVR number is an "
+    "example, not the organisation's real registration."
+)
+# The competences group's results (its web page); the guide itself is not reproduced here.
+COMPETENCES_RESULT_DA = (
+    "Gruppen har skiftende formandskab. Den har udarbejdet »Guide til kompetenceløft for den "
+    "klimavenlige medarbejder« med forslag til efter- og videreuddannelse og input til "
+    "virksomhedsledelse i den grønne omstilling, og arbejder nu på at udbrede guiden. Gruppen "
+    "har desuden udarbejdet et grønt branding statement om Aarhus, som alle arbejdspladser kan "
+    "bruge i egen markedsføring og employer branding."
+)
+COMPETENCES_RESULT_EN = (
+    "The group has a rotating chair. It has written the “Guide to upskilling the "
+    "climate-friendly employee” (Guide til kompetenceløft for den klimavenlige medarbejder), "
+    "with suggestions for further education and input for management in the green "
+    "transition, and now works to spread the guide. It has also written a green branding "
+    "statement about Aarhus that every workplace may use in its own marketing and employer "
+    "branding."
+)
+
+
+def demo_cvr(index):
+    """The index-th demo CVR number of the group organisations: 2952 followed by three
+    digits and a modulus-11 check digit (prefixes whose check digit would be 10 skipped)."""
+    found = -1
+    for prefix in range(2952000, 2953000):
+        digits = [int(d) for d in str(prefix)]
+        total = sum(w * d for w, d in zip((2, 7, 6, 5, 4, 3, 2), digits, strict=True))
+        check = (-total) % 11
+        if check == 10:
+            continue
+        found += 1
+        if found == index:
+            number = f"{prefix}{check}"
+            validate_cvr(number)
+            return number
+    raise ValueError(index)
 
 
 # The green-mobility Commitment Paper of Klimaalliancen Aarhus, in the words of its web page.
@@ -516,8 +680,32 @@ class Command(BaseCommand):
                 ChairTerm.objects.create(
                     group=group, company=company, started_on=AARHUS_GROUPS_START
                 )
+        self._aarhus_group_members(aarhus)
         mobility = WorkingGroup.objects.get(alliance=aarhus, name=AARHUS_GROUPS[1][0])
         self._mobility_paper(mobility)
+
+    def _aarhus_group_members(self, aarhus):
+        """The organisations the Aarhus page names in each group, as members; the
+        competences group's guide and branding statement as its result text."""
+        by_name = {c.legal_name: c for c in Company.objects.filter(memberships__alliance=aarhus)}
+        for index, name in enumerate(AARHUS_GROUP_ORGANISATIONS):
+            if name not in by_name:
+                cvr = demo_cvr(index)
+                industry = GROUP_ORGANISATION_INDUSTRIES.get(name, "N")
+                row = (cvr, name, "", industry, "", GROUP_MEMBER_NOTE_DA)
+                by_name[name] = self._member(aarhus, row, joined_on=None)
+                Company.objects.filter(pk=by_name[name].pk, description_en="").update(
+                    description_en=GROUP_MEMBER_NOTE_EN
+                )
+        for group_name, members in AARHUS_GROUP_MEMBERS.items():
+            group = WorkingGroup.objects.get(alliance=aarhus, name=group_name)
+            for name in members:
+                GroupMember.objects.get_or_create(
+                    group=group, company=by_name[name], defaults={"joined_on": AARHUS_GROUPS_START}
+                )
+        WorkingGroup.objects.filter(alliance=aarhus, name="Kompetencer").update(
+            description=COMPETENCES_RESULT_DA, description_en=COMPETENCES_RESULT_EN
+        )
 
     def _mobility_paper(self, group):
         """The green-mobility Commitment Paper (the Aarhus seed text), published the way staff

@@ -158,7 +158,11 @@ def test_a_batch_survives_a_worker_killed_mid_render(fault_setup):
     assert batch.total == REPORTS  # autocommit: the batch task is in Redis already
 
     assert wait_for(lambda: documents.batch_done(batch) >= KILL_AFTER, FINISH_TIMEOUT)
-    time.sleep(0.3)  # the next report is half rendered now
+    # Kill while the next report is in flight: received by the worker, not finished. (A
+    # fixed pause raced with renders that got faster once fonts load once per process.)
+    assert wait_for(
+        lambda: first.task_ids("received") - first.task_ids("succeeded"), FINISH_TIMEOUT, step=0.01
+    ), "no render in flight"
     os.kill(first.process.pid, signal.SIGKILL)
     first.process.wait(timeout=10)
     done_at_kill = documents.batch_done(batch)

@@ -61,11 +61,6 @@ def staff_membership(request, pk, *, shared: bool = True) -> Membership:
     return membership
 
 
-def staff_company(request, pk) -> Company:
-    """Company `pk` if it shares its data with the request's alliance; 404 otherwise."""
-    return staff_membership(request, pk).company
-
-
 def staff_account_company(request, pk) -> Company:
     """Company `pk` if staff may read its climate accounts and reports: it shares its data
     with the request's alliance and is or was a member (ACCOUNT_STATUSES); 404 otherwise."""
@@ -111,19 +106,10 @@ def member_companies(alliance) -> QuerySet[Company]:
     return shared_companies(alliance, statuses=MEMBER_STATUSES)
 
 
-def account_companies(alliance) -> QuerySet[Company]:
-    """Members now or before whose climate accounts the alliance's staff may read."""
-    return shared_companies(alliance, statuses=ACCOUNT_STATUSES)
-
-
 def agreement_companies(alliance) -> QuerySet[Company]:
     """Companies the alliance may draft an agreement with: sharing their data, not left."""
     statuses = [s for s in Membership.Status.values if s != Membership.Status.LEFT]
     return shared_companies(alliance, statuses=statuses)
-
-
-def may_see_company_data(alliance, company) -> bool:
-    return shared_memberships(alliance).filter(company=company).exists()
 
 
 # --- Representatives ---------------------------------------------------------------------
@@ -160,9 +146,3 @@ def representation(user, pk, *, signing: bool = False) -> Representation:
 def represented_company(user, pk, *, signing: bool = False) -> Company:
     """Company `pk` if `user` represents it (and, with `signing`, may sign for it); else 404."""
     return representation(user, pk, signing=signing).company
-
-
-def representation_for(user, company) -> Representation | None:
-    if not user.is_authenticated:
-        return None
-    return Representation.objects.filter(user=user, company=company).first()

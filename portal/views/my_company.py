@@ -25,16 +25,19 @@ from partnerships.models import Agreement, Pledge
 def company_detail(request, pk):
     representation = access.representation(request.user, pk)
     company = representation.company
-    memberships = company.memberships.select_related("alliance", "level").order_by("alliance__name")
+    memberships = list(
+        company.memberships.select_related("alliance", "level").order_by("alliance__name")
+    )
     agreements = list(company.agreements.select_related("alliance").order_by("-created_at"))
     context = {
         "company": company,
         "contacts": company.contacts.all(),
-        "memberships": [m for m in memberships if not m.awaits_answer],
+        "memberships": _with_next_steps(
+            [m for m in memberships if not m.awaits_answer], agreements
+        ),
         "invitations": [m for m in memberships if m.awaits_answer],
         "may_sign": representation.may_sign,
         "agreements": agreements,
-        "next_steps": _next_steps(memberships, agreements),
         "groups": company.group_memberships.filter(left_on__isnull=True)
         .select_related("group__alliance")
         .order_by("group__name"),
@@ -56,13 +59,12 @@ def company_detail(request, pk):
     return render(request, "companies/my_company.html", context)
 
 
-def _next_steps(memberships, agreements) -> dict:
-    """What happens next in each alliance, by membership id, for the memberships table."""
+def _with_next_steps(memberships, agreements) -> list:
+    """`memberships`, each with `next_step`: what happens next in that alliance."""
     newest = {}
     for agreement in agreements:  # newest first
         newest.setdefault(agreement.alliance_id, agreement)
     Status = Agreement.Status
-    steps = {}
     for membership in memberships:
         agreement = newest.get(membership.alliance_id)
         if membership.status == membership.Status.LEFT:
@@ -79,5 +81,5 @@ def _next_steps(memberships, agreements) -> dict:
             step = _("The agreement is in force: report your progress each year.")
         else:
             step = _("The agreement has ended.")
-        steps[membership.pk] = step
-    return steps
+        membership.next_step = step
+    return memberships

@@ -23,10 +23,11 @@ from .models import (
     Report,
     ReportingRound,
 )
-from .reporting import reportable_pledges, round_open
+from .reporting import report_approve, reportable_pledges, round_open
 
 YEARS = [2021, 2022, 2023, 2024]
-NOTE = "Eksempel (demodata)"
+# User content is written in Danish; the demo label also says it in English.
+NOTE = "Eksempel (demodata · demo data)"
 
 # CVR: (yearly change, lines). A line: (category, description, activity, unit, quantity) or
 # (category, description, tonnes, method note).
@@ -177,9 +178,9 @@ def seed_emissions_demo(alliance, leader):
                     milestone=PledgeStatus.Milestone.IN_PROGRESS if pledge.is_milestone else "",
                     note=NOTE,
                 )
-            Report.objects.filter(pk=report.pk).update(
-                status=Report.Status.APPROVED, reviewed_at=timezone.now(), reviewed_by=leader
-            )
+            # Approved the way staff approve, so each report has its PDF as in real use.
+            Report.objects.filter(pk=report.pk).update(status=Report.Status.SUBMITTED)
+            report_approve(report=Report.objects.get(pk=report.pk), by=leader)
     this_year = timezone.localdate().year - 1
     if (
         this_year > year

@@ -2,7 +2,9 @@
 the export and the import, so a year can go out, be edited in Excel and come back. Reading
 and writing the files themselves is `klimaalliance.tabular`'s work.
 
-The header row holds the English column keys (`COLUMNS`, never translated); codes are the
+The header row names the columns in the language of the page ("Kategori", "Mængde"); the
+import reads them in Danish or English, or as the column keys of `COLUMNS` (files written
+before the headers were translated, and scripts). Cell codes are the
 portal's own (category "s2_electricity", activity "electricity", method "activity" or
 "direct"). An activity line names its factor by activity, supplier and factor year; the
 import looks that factor up in the library and refuses a row whose factor the library does
@@ -23,9 +25,12 @@ Number conventions, chosen and documented on the import page:
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -57,12 +62,46 @@ COLUMNS = (
     "method_note",
 )
 REQUIRED_COLUMNS = ("category", "description", "method", "quantity", "unit", "activity", "tonnes")
+COLUMN_LABELS = {
+    "scope": gettext_lazy("Scope"),
+    "category": gettext_lazy("Category"),
+    "description": gettext_lazy("Description"),
+    "method": gettext_lazy("Method"),
+    "quantity": gettext_lazy("Quantity"),
+    "unit": gettext_lazy("Unit"),
+    "activity": gettext_lazy("Activity"),
+    "factor_year": gettext_lazy("Factor year"),
+    "supplier": gettext_lazy("Supplier"),
+    "market_factor": gettext_lazy("Supplier factor (kg CO2e per unit)"),
+    "guarantees_of_origin": gettext_lazy("Guarantees of origin"),
+    "tonnes": gettext_lazy("Tonnes CO2e"),
+    "method_note": gettext_lazy("Method note"),
+}
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 # (delimiter, decimal mark, thousands separator) of a CSV, by language.
 CSV_CONVENTIONS = {"da": (";", ",", "."), "en": (",", ".", ",")}
 YES = {"yes", "ja", "true", "1", "x", "y", "j"}
 NO = {"no", "nej", "false", "0", "", "n"}
+
+
+def column_label(key) -> str:
+    """The column's name in the active language."""
+    return str(COLUMN_LABELS[key])
+
+
+def headers() -> list[str]:
+    return [column_label(key) for key in COLUMNS]
+
+
+@cache
+def header_aliases() -> dict:
+    """Header text (casefolded) in any of the site's languages → column key."""
+    aliases = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            aliases.update((column_label(key).casefold(), key) for key in COLUMNS)
+    return aliases
 
 
 def csv_convention(language=None):
@@ -87,7 +126,7 @@ def line_row(line: InventoryLine) -> dict:
         "factor_year": line.factor_year if not direct else None,
         "supplier": factor.supplier if factor and not direct else "",
         "market_factor": line.market_factor,
-        "guarantees_of_origin": "yes" if line.guarantees_of_origin else "no",
+        "guarantees_of_origin": _("yes") if line.guarantees_of_origin else _("no"),
         "tonnes": line.tonnes_direct if direct else line.tonnes_location,
         "method_note": line.method_note,
     }
@@ -96,17 +135,26 @@ def line_row(line: InventoryLine) -> dict:
 def write_csv(lines, *, language=None) -> bytes:
     """The lines as CSV in the conventions of `language` (the active one by default)."""
     delimiter, decimal_mark, _thousands = csv_convention(language)
-    rows = (line_row(line) for line in lines)
-    return tabular.write_csv(COLUMNS, rows, delimiter=delimiter, decimal_mark=decimal_mark)
+    with translation.override(language or get_language()):
+        return tabular.write_csv(
+            headers(), _rows(lines), delimiter=delimiter, decimal_mark=decimal_mark
+        )
 
 
 def write_xlsx(lines) -> bytes:
     """The lines as an XLSX workbook (numbers as numbers) with a second sheet "codes" that
     lists the categories, activities, methods and units in the active language."""
     return tabular.write_xlsx(
-        tabular.Sheet("lines", COLUMNS, (line_row(line) for line in lines)),
-        tabular.Sheet("codes", ("column", "code", "meaning"), _code_rows()),
+        tabular.Sheet(_("lines"), headers(), _rows(lines)),
+        tabular.Sheet(_("codes"), (_("column"), _("code"), _("meaning")), _code_rows()),
     )
+
+
+def _rows(lines):
+    """Each line as a list in the order of COLUMNS (the header row is translated)."""
+    for line in lines:
+        row = line_row(line)
+        yield [row[key] for key in COLUMNS]
 
 
 def _code_rows():
@@ -117,7 +165,7 @@ def _code_rows():
         ("unit", units.Unit.choices),
     ):
         for value, label in choices:
-            yield [column, value, str(label)]
+            yield [column_label(column), value, str(label)]
 
 
 # --- Reading -----------------------------------------------------------------------------
@@ -151,6 +199,8 @@ def read_rows(uploaded_file, filename: str) -> Rows:
         ),
         no_rows_message=_("The file has a header row but no lines below it."),
         cell=_xlsx_value,
+        aliases=header_aliases(),
+        label=column_label,
     )
     if table.delimiter is None:
         _delimiter, decimal, thousands = csv_convention()
@@ -216,7 +266,7 @@ def _text(row, key, max_length=None):
     if max_length and len(text) > max_length:
         raise ValidationError(
             _("%(column)s is longer than %(max)d characters."),
-            params={"column": key, "max": max_length},
+            params={"column": column_label(key), "max": max_length},
         )
     return text
 
@@ -236,7 +286,8 @@ def _number(row, key, rows: Rows):
         number = None
     if number is None or not number.is_finite():
         raise ValidationError(
-            _("%(column)s: “%(value)s” is not a number."), params={"column": key, "value": text}
+            _("%(column)s: “%(value)s” is not a number."),
+            params={"column": column_label(key), "value": text},
         )
     return number
 
@@ -248,8 +299,9 @@ def _check_row(row, rows, inventory, library) -> RowResult:
         try:
             return check()
         except ValidationError as error:
+            label = column_label(key)
             result.errors.extend(
-                message if message.startswith(key) else f"{key}: {message}"
+                message if message.startswith(label) else f"{label}: {message}"
                 for message in error.messages
             )
             return None
@@ -260,8 +312,9 @@ def _check_row(row, rows, inventory, library) -> RowResult:
     scope = attempt("scope", lambda: _number(row, "scope", rows))
     if category and scope is not None and scope != scope_of(category):
         result.errors.append(
-            _("scope: the category %(category)s belongs to scope %(right)s, not %(wrong)s.")
+            _("%(column)s: the category %(category)s belongs to scope %(right)s, not %(wrong)s.")
             % {
+                "column": column_label("scope"),
                 "category": category,
                 "right": scope_of(category),
                 "wrong": tabular.plain_decimal(scope),
@@ -294,9 +347,9 @@ def _check_row(row, rows, inventory, library) -> RowResult:
         except ValidationError as error:
             for key, messages in error.message_dict.items():
                 column = "tonnes" if key == "tonnes_direct" else key
+                name = column_label(column) if column in COLUMN_LABELS else column
                 result.errors.extend(
-                    f"{column}: {message}" if column != "__all__" else message
-                    for message in messages
+                    f"{name}: {message}" if column != "__all__" else message for message in messages
                 )
     if not result.errors:
         result.line = line
@@ -384,9 +437,10 @@ def _factor(row, rows, inventory, library, unit):
         raise ValidationError(
             _(
                 "The library has no factor for %(activity)s in %(year)s. Years it has: "
-                "%(years)s. Write one of them in factor_year."
+                "%(years)s. Write one of them in the column “%(column)s”."
             ),
             params={
+                "column": column_label("factor_year"),
                 "activity": label,
                 "year": year,
                 "years": ", ".join(str(y) for y in years) or "–",

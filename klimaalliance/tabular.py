@@ -121,6 +121,7 @@ def read_table(
     unknown_message: str | None = None,
     cell: Callable = cell_text,
     aliases: Mapping[str, str] | None = None,
+    label: Callable = str,
 ) -> Table:
     """The rows of an uploaded CSV or XLSX file, read by its header row.
 
@@ -133,7 +134,8 @@ def read_table(
     `max_bytes` or `max_rows`, not a spreadsheet, empty, or a column of `required` missing
     (`missing_message`, with %(missing)s). With `no_rows_message`, a file without data rows
     is refused too; with `unknown_message` (%(unknown)s), so is a header column that is not
-    one of `columns`, which is otherwise ignored.
+    one of `columns`, which is otherwise ignored. Missing columns are named by `label(key)`
+    (the column's name in the active language).
     """
     extension = PurePath(filename or "").suffix.lower()
     if extension not in (".csv", ".xlsx"):
@@ -142,7 +144,7 @@ def read_table(
             code="extension",
         )
     data = _read_limited(uploaded_file, max_bytes)
-    header = _Header(columns, required, missing_message, unknown_message, aliases or {})
+    header = _Header(columns, required, missing_message, unknown_message, aliases or {}, label)
     if extension == ".xlsx":
         delimiter = None
         records = _xlsx_records(data, cell)
@@ -233,6 +235,7 @@ class _Header:
     missing_message: str
     unknown_message: str | None
     aliases: Mapping[str, str] = field(default_factory=dict)
+    label: Callable = str
 
     def positions(self, values) -> dict:
         """Each known column's position in the header row; the first one wins."""
@@ -248,7 +251,9 @@ class _Header:
         missing = [key for key in self.required if key not in positions]
         if missing:
             raise SpreadsheetError(
-                self.missing_message, params={"missing": ", ".join(missing)}, code="header"
+                self.missing_message,
+                params={"missing": ", ".join(self.label(key) for key in missing)},
+                code="header",
             )
         if unknown and self.unknown_message:
             raise SpreadsheetError(

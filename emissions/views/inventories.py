@@ -43,7 +43,14 @@ from ..forms import (
 )
 from ..models import Activity, ImmutableError, Inventory, InventoryLine, Report
 from ..services import StaleError
-from ..spreadsheets import ImportForm, validate_rows, write_csv, write_xlsx
+from ..spreadsheets import (
+    COLUMNS,
+    ImportForm,
+    column_label,
+    validate_rows,
+    write_csv,
+    write_xlsx,
+)
 
 # Membership statuses under which an alliance's staff see a company's climate accounts.
 
@@ -436,6 +443,7 @@ def inventory_import(request, pk, year):
         "inventory": inventory,
         "form": form,
         "invalid_rows": [result for result in results or [] if result.errors],
+        "columns": {key: column_label(key) for key in COLUMNS},
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "emissions/inventory_import.html", context, status=status)

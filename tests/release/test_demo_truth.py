@@ -144,3 +144,18 @@ def test_each_partnership_form_page_lists_its_cases(client, demo, prefix, words)
     if words:
         assert words in joint
     assert client.get(f"{prefix}/inspiration/forms/no-such-form/").status_code == 404
+
+
+def test_aalborgs_approved_example_reports_have_their_pdfs(client, demo):
+    from emissions.models import Report
+    from klimaalliance.models import User
+
+    approved = Report.objects.filter(round__alliance__slug="aalborg", status="approved")
+    assert approved.count() >= 3
+    assert all(report.pdf for report in approved), "each approved report has its PDF"
+    # The company's representative downloads its own report from the company pages.
+    report = approved.get(company__display_name="Rokkedahl")
+    client.force_login(User.objects.get(email="kontakt@rokkedahl.example"))
+    response = client.get(f"/en/my/emissions/reports/{report.pk}/pdf/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")

@@ -623,7 +623,7 @@ class Command(BaseCommand):
                     title=title,
                     focus_area=area,
                     scopes=scopes,
-                    description="Eksempel (demodata).",
+                    description="Eksempel (demodata · demo data).",
                     **figures,
                 )
             agreement = agreement_send(agreement=agreement, by=leader)
@@ -791,7 +791,7 @@ class Command(BaseCommand):
             MembershipEvent.objects.create(
                 membership=membership,
                 to_status=Membership.Status.ACTIVE,
-                note="Demodata",
+                note="Demodata · demo data",
             )
         return company
 

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -64,11 +66,20 @@ def notification_preferences(request):
     return redirect("my-account")
 
 
+# Update REVIEWED with each review of the statement (the template of the Danish Agency
+# for Digital Government asks for both dates); shown in the reader's date format.
+ACCESSIBILITY_STATEMENT_PREPARED = datetime.date(2026, 11, 23)
+ACCESSIBILITY_STATEMENT_REVIEWED = datetime.date(2026, 12, 1)
+
+
 @require_GET
 def accessibility_statement(request):
-    return render(
-        request, "klimaalliance/accessibility.html", {"contact_alliances": contact_alliances()}
-    )
+    context = {
+        "contact_alliances": contact_alliances(),
+        "prepared": ACCESSIBILITY_STATEMENT_PREPARED,
+        "reviewed": ACCESSIBILITY_STATEMENT_REVIEWED,
+    }
+    return render(request, "klimaalliance/accessibility.html", context)
 
 
 def contact_alliances():

@@ -95,9 +95,15 @@ def test_every_wide_table_is_a_focusable_region():
     assert bare == []
 
 
-@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize(
+    ("prefix", "dates"),
+    [
+        ("", "udarbejdet den 23. november 2026 og senest gennemgået den 1. december 2026"),
+        ("/en", "prepared on 23 November 2026 and last reviewed on 1 December 2026"),
+    ],
+)
 def test_the_statement_names_the_contact_and_the_complaint_body(
-    client, alliance, other_alliance, prefix
+    client, alliance, other_alliance, prefix, dates
 ):
     alliance.contact_name = "Mette Klima"
     alliance.contact_email = "klima@aalborg.dk"
@@ -110,6 +116,7 @@ def test_the_statement_names_the_contact_and_the_complaint_body(
     for heading in ("compliance", "non-accessible", "preparation", "feedback", "enforcement"):
         assert f'id="{heading}"' in page
     assert "Digitaliseringsstyrelsen" in page
+    assert dates in page  # both dates the template asks for, in the reader's format
 
 
 @pytest.mark.parametrize("prefix", ["", "/en"])

@@ -3,6 +3,7 @@ inspiration cases, the seven partnership forms and networks in the API; pledge p
 licence on every response and file; conditional GET; the DCAT-AP catalogue."""
 
 import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -176,3 +177,31 @@ def test_the_catalogue_parses_and_every_distribution_answers(
     for fmt, syntax in (("ttl", "turtle"), ("rdf", "xml")):
         other = Graph().parse(data=client.get(f"/api/v1/catalog.{fmt}").content, format=syntax)
         assert len(other) == len(graph)
+
+
+SHAPES = Path(__file__).with_name("dcat_ap_shapes.ttl")
+
+
+def test_the_catalogue_conforms_to_the_dcat_ap_shapes(client, alliance, other_alliance):
+    from pyshacl import validate
+
+    data = client.get("/api/v1/catalog.ttl").content.decode()
+    conforms, _graph, report = validate(
+        data_graph=Graph().parse(data=data, format="turtle"),
+        shacl_graph=Graph().parse(SHAPES, format="turtle"),
+        allow_warnings=False,
+    )
+    assert conforms, report
+
+
+def test_the_shapes_catch_a_dataset_without_a_distribution(client, alliance):
+    """The shapes can fail: a catalogue missing a mandatory property does not conform."""
+    from pyshacl import validate
+
+    graph = Graph().parse(data=client.get("/api/v1/catalog.ttl").content, format="turtle")
+    dataset = next(graph.subjects(RDF.type, DCAT.Dataset))
+    graph.remove((dataset, DCAT.distribution, None))
+    conforms, _graph, report = validate(
+        data_graph=graph, shacl_graph=Graph().parse(SHAPES, format="turtle")
+    )
+    assert not conforms and "distribution" in report

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import summaries
 from .models import EmissionFactor, Report
 
 
@@ -31,6 +32,11 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.status == Report.Status.APPROVED:  # approved here, around report_approve
+            summaries.report_approved(obj)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.status == Report.Status.APPROVED:

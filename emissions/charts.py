@@ -218,15 +218,19 @@ class AllianceChart:
         return text + self.target_text()
 
 
-def alliance_chart(alliance, *, years=None, baseline_t=None) -> AllianceChart:
+def alliance_chart(alliance, *, years=None, baseline_t=None, headline=None) -> AllianceChart:
     """The members' approved totals per year against the sum of their baselines and the
-    alliance's next target. Pass `years`/`baseline_t` when the caller has them already."""
+    alliance's next target. Pass `years` and `headline` (or `baseline_t`) when the caller
+    has them already."""
     chart = AllianceChart(alliance=alliance.name)
     chart.years = years if years is not None else selectors.year_totals(alliance)
-    chart.baseline_t = (
-        baseline_t if baseline_t is not None else selectors.headline(alliance).baseline_t
+    if baseline_t is None:
+        headline = headline or selectors.headline(alliance)
+        baseline_t = headline.baseline_t
+    chart.baseline_t = baseline_t
+    chart.baseline_year = (
+        headline.first_baseline_year if headline else selectors.first_baseline_year(alliance)
     )
-    chart.baseline_year = selectors.first_baseline_year(alliance)
     target = selectors.current_target(alliance)
     if target is not None and chart.baseline_year and target.target_year > chart.baseline_year:
         chart.target_year = target.target_year

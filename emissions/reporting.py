@@ -29,7 +29,7 @@ from klimaalliance import outbox
 from klimaalliance.mail import queue_mail, render_mail
 from partnerships.models import Agreement, Pledge
 
-from . import notifications
+from . import notifications, summaries
 from .models import Inventory, PledgeStatus, Report, ReportingRound, ReportReminder
 from .services import check_version
 
@@ -265,6 +265,7 @@ def report_approve(*, report, by) -> Report:
     report.review_comment = ""
     report.version += 1
     report.save()
+    summaries.report_approved(report)
     outbox.enqueue("emissions.tasks.render_report_pdf", report.pk)
     notifications.report_reviewed(report)
     return report

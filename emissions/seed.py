@@ -20,10 +20,12 @@ from .models import (
     Inventory,
     InventoryLine,
     PledgeStatus,
+    PublishedResults,
     Report,
     ReportingRound,
 )
 from .reporting import report_approve, reportable_pledges, round_open
+from .results import results_publish
 
 YEARS = [2021, 2022, 2023, 2024]
 # User content is written in Danish; the demo label also says it in English.
@@ -192,3 +194,6 @@ def seed_emissions_demo(alliance, leader):
             deadline=timezone.localdate() + datetime.timedelta(days=45),
             by=leader,
         )
+    # The results the alliance page links, published as staff would after the round.
+    if not PublishedResults.objects.filter(alliance=alliance).exists():
+        results_publish(alliance=alliance, by=leader)

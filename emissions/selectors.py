@@ -1,11 +1,14 @@
 """Reads of an alliance's emissions shared by the staff dashboard, its charts, the annual
 report PDF and the exports.
 
-Everything is summed in the database from the totals each inventory stores (see
-`Inventory.recalculate`), so a page costs the same handful of queries for 3 members or
-5,000. "Approved" figures are those of a year whose report in one of the alliance's rounds
-staff approved; only they count towards the alliance's totals, because a draft can be half
-entered.
+"Approved" figures are those of a year whose report in one of the alliance's rounds staff
+approved; only they count towards the alliance's totals, because a draft can be half
+entered. Approval keeps what it settles on rows (`emissions.models.summaries`): each
+member's latest approved total, the sums per year and each pledge's standing. The current
+figures read those rows and the baseline inventories, joined to the live membership, so a
+page costs the same handful of queries, each reading one row per member at most, for 3
+members or 5,000. A past year (the annual report) is summed from the inventories' stored
+totals.
 """
 
 from dataclasses import dataclass
@@ -20,7 +23,9 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -35,7 +40,14 @@ from companies import access
 from klimaalliance.models import AllianceTarget
 from partnerships.models import Agreement, Pledge
 
-from .models import Inventory, PledgeStatus, Report, ReportingRound
+from .models import (
+    ApprovedYearTotal,
+    Inventory,
+    LatestApproved,
+    PledgeStatus,
+    Report,
+    ReportingRound,
+)
 
 ZERO = Decimal(0)
 TONNES = DecimalField(max_digits=16, decimal_places=3)
@@ -81,17 +93,43 @@ def _baseline_and_latest(alliance, until_year=None):
     return baseline, latest
 
 
-def company_rows(alliance, *, latest_round_id=None, until_year=None):
-    """Active members, each annotated (in one query) with its baseline year and total, its
-    latest approved year and total (up to `until_year`), and its report status in the
-    round `latest_round_id`. Meant for a page of members, or for all of them in a PDF."""
-    baseline, latest = _baseline_and_latest(alliance, until_year)
-    rows = members(alliance).annotate(
+def _member_totals(alliance, until_year=None, *, joined=False):
+    """Active members annotated with their baseline year and total and their latest
+    approved year and total (up to `until_year`).
+
+    Now: each member's baseline inventory and the `LatestApproved` row approval keeps, read
+    by their unique indexes: joined (`joined`, to sum them all) or looked up for each row
+    returned (a page of members). A past year (an annual report) looks the latest year up
+    among the reports."""
+    if until_year is None and joined:
+        return members(alliance).annotate(
+            baseline=FilteredRelation("inventories", condition=Q(inventories__is_baseline=True)),
+            latest=FilteredRelation(
+                "latest_approved", condition=Q(latest_approved__alliance=alliance)
+            ),
+            baseline_year=F("baseline__year"),
+            baseline_t=F("baseline__total_location_t"),
+            latest_year=F("latest__year"),
+            latest_t=F("latest__total_location_t"),
+        )
+    if until_year is None:
+        baseline = Inventory.objects.filter(company=OuterRef("pk"), is_baseline=True).order_by()
+        latest = LatestApproved.objects.filter(company=OuterRef("pk"), alliance=alliance)
+    else:
+        baseline, latest = _baseline_and_latest(alliance, until_year)
+    return members(alliance).annotate(
         baseline_year=Subquery(baseline.values("year")[:1]),
         baseline_t=Subquery(baseline.values("total_location_t")[:1], output_field=TONNES),
         latest_year=Subquery(latest.values("year")[:1]),
         latest_t=Subquery(latest.values("total_location_t")[:1], output_field=TONNES),
     )
+
+
+def company_rows(alliance, *, latest_round_id=None, until_year=None):
+    """Active members, each annotated (in one query) with its baseline year and total, its
+    latest approved year and total (up to `until_year`), and its report status in the
+    round `latest_round_id`. Meant for a page of members, or for all of them in a PDF."""
+    rows = _member_totals(alliance, until_year)
     if latest_round_id:
         report = Report.objects.filter(company=OuterRef("pk"), round_id=latest_round_id)
         rows = rows.annotate(report_status=Subquery(report.values("status")[:1]))
@@ -109,6 +147,7 @@ class Headline:
     comparable: int  # members with both a baseline and approved figures
     comparable_baseline_t: Decimal
     comparable_latest_t: Decimal
+    first_baseline_year: int | None = None  # the earliest of the members' baseline years
 
     @property
     def reduction_t(self) -> Decimal:
@@ -125,30 +164,24 @@ def headline(alliance, *, until_year=None) -> Headline:
     """The alliance's totals in one query. The reduction compares like with like: the
     baselines and latest figures of the members that have both.
 
-    Each member's two totals are looked up once in an inner query; `distinct()` keeps
-    PostgreSQL from folding that query into the outer one, which would repeat both lookups
-    for every aggregate that mentions them.
+    For a past year each member's two totals are looked up once in an inner query;
+    `distinct()` keeps PostgreSQL from folding that query into the outer one, which would
+    repeat both lookups for every aggregate that mentions them.
     """
-    baseline, latest = _baseline_and_latest(alliance, until_year)
     both = Q(baseline_t__isnull=False, latest_t__isnull=False)
-    totals = (
-        members(alliance)
-        .annotate(
-            baseline_t=Subquery(baseline.values("total_location_t")[:1], output_field=TONNES),
-            latest_t=Subquery(latest.values("total_location_t")[:1], output_field=TONNES),
-        )
-        .order_by()
-        .values("pk", "baseline_t", "latest_t")
-        .distinct()
-        .aggregate(
-            n_members=Count("pk"),
-            n_reporting=Count("latest_t"),
-            n_baseline=Count("baseline_t"),
-            n_both=Count("pk", filter=both),
-            baseline_sum=Sum("baseline_t"),
-            both_baseline=Sum("baseline_t", filter=both),
-            both_latest=Sum("latest_t", filter=both),
-        )
+    totals = _member_totals(alliance, until_year, joined=True).order_by()
+    totals = totals.values("pk", "baseline_year", "baseline_t", "latest_t")
+    if until_year is not None:
+        totals = totals.distinct()
+    totals = totals.aggregate(
+        n_members=Count("pk"),
+        n_reporting=Count("latest_t"),
+        n_baseline=Count("baseline_t"),
+        n_both=Count("pk", filter=both),
+        baseline_sum=Sum("baseline_t"),
+        both_baseline=Sum("baseline_t", filter=both),
+        both_latest=Sum("latest_t", filter=both),
+        first_baseline_year=Min("baseline_year"),
     )
     return Headline(
         members=totals["n_members"],
@@ -158,6 +191,7 @@ def headline(alliance, *, until_year=None) -> Headline:
         comparable=totals["n_both"],
         comparable_baseline_t=totals["both_baseline"] or ZERO,
         comparable_latest_t=totals["both_latest"] or ZERO,
+        first_baseline_year=totals["first_baseline_year"],
     )
 
 
@@ -173,34 +207,47 @@ class YearTotal:
     total_market_t: Decimal
 
 
+SUMS = {
+    "companies": Count("pk"),
+    "scope1_t": Sum("scope1_t"),
+    "scope2_location_t": Sum("scope2_location_t"),
+    "scope2_market_t": Sum("scope2_market_t"),
+    "scope3_t": Sum("scope3_t"),
+    "total_location_t": Sum("total_location_t"),
+    "total_market_t": Sum("total_market_t"),
+}
+
+
 def year_totals(alliance) -> list[YearTotal]:
-    """The approved figures of the alliance's members summed per year (one query)."""
-    rows = (
-        approved_inventories(alliance)
-        .values("year")
-        .annotate(
-            companies=Count("pk"),
-            s1=Sum("scope1_t"),
-            s2l=Sum("scope2_location_t"),
-            s2m=Sum("scope2_market_t"),
-            s3=Sum("scope3_t"),
-            tl=Sum("total_location_t"),
-            tm=Sum("total_market_t"),
-        )
-        .order_by("year")
+    """The approved figures of the alliance's members summed per year (two queries).
+
+    Approval keeps the sums of every company approved in the alliance's rounds
+    (`ApprovedYearTotal`); the figures of those that are no longer counted members are
+    subtracted here, so the cost follows the leavers, not the members."""
+    totals = {
+        row.year: {name: getattr(row, name) for name in SUMS}
+        for row in ApprovedYearTotal.objects.filter(alliance=alliance)
+    }
+    gone = (
+        LatestApproved.objects.filter(alliance=alliance)
+        .exclude(company__in=members(alliance))
+        .values("company_id")
     )
+    leavers = (
+        Inventory.objects.filter(company__in=gone)
+        .filter(approved_in(alliance))
+        .values("year")
+        .annotate(**SUMS)
+        .order_by()
+    )
+    for row in leavers:
+        total = totals.get(row["year"])
+        for name in SUMS if total else ():
+            total[name] -= row[name] or 0
     return [
-        YearTotal(
-            row["year"],
-            row["companies"],
-            row["s1"] or ZERO,
-            row["s2l"] or ZERO,
-            row["s2m"] or ZERO,
-            row["s3"] or ZERO,
-            row["tl"] or ZERO,
-            row["tm"] or ZERO,
-        )
-        for row in rows
+        YearTotal(year, **{name: value or ZERO for name, value in total.items()})
+        for year, total in sorted(totals.items())
+        if total["companies"]
     ]
 
 
@@ -240,19 +287,19 @@ class PledgeCounts:
 ANSWERED = Q(value__isnull=False) | ~Q(milestone="")
 
 
-def latest_statuses(pledges):
+def latest_statuses(pledges, *, statuses=None):
     """For each of `pledges`, the latest answer (a value, or a milestone's state) given in an
-    approved report; pledges never answered have none. Semi- and anti-joins again."""
+    approved report; pledges never answered have none. Semi- and anti-joins again.
+    `statuses`: the PledgeStatus manager to use (a migration's own)."""
+    statuses = PledgeStatus.objects if statuses is None else statuses
     approved = Q(report__status=Report.Status.APPROVED)
-    later = PledgeStatus.objects.filter(
+    later = statuses.filter(
         approved,
         ANSWERED,
         pledge=OuterRef("pledge"),
         report__round__year__gt=OuterRef("report__round__year"),
     )
-    return PledgeStatus.objects.filter(approved, ANSWERED, pledge__in=pledges).filter(
-        ~Exists(later)
-    )
+    return statuses.filter(approved, ANSWERED, pledge__in=pledges).filter(~Exists(later))
 
 
 def with_on_track(statuses):
@@ -306,35 +353,32 @@ def alliance_pledges(alliance):
 
 
 def pledge_counts(alliance) -> PledgeCounts:
-    """How many of the members' pledges are on track, behind, or milestones done: two grouped
-    queries of a handful of rows, whatever the number of pledges."""
-    pledges = alliance_pledges(alliance)
-    totals = dict(
-        pledges.values("is_milestone")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("is_milestone", "n")
-    )
+    """How many of the members' pledges are on track, behind, or milestones done: one
+    grouped query over the pledges and the standing approval keeps for each
+    (`PledgeStanding`), a handful of rows whatever the number of pledges."""
     groups = (
-        with_on_track(latest_statuses(pledges))
-        .values("pledge__is_milestone", "on_track", "milestone")
+        alliance_pledges(alliance)
+        .values("is_milestone", "standing__on_track", "standing__milestone")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    on_track = behind = done = 0
+    counts = dict.fromkeys(("quantitative", "on_track", "behind", "milestones", "done"), 0)
     for group in groups:
-        if group["pledge__is_milestone"]:
-            done += group["n"] if group["milestone"] == "done" else 0
-        elif group["on_track"] is True:
-            on_track += group["n"]
-        elif group["on_track"] is False:
-            behind += group["n"]
+        if group["is_milestone"]:
+            counts["milestones"] += group["n"]
+            counts["done"] += group["n"] if group["standing__milestone"] == "done" else 0
+            continue
+        counts["quantitative"] += group["n"]
+        if group["standing__on_track"] is True:
+            counts["on_track"] += group["n"]
+        elif group["standing__on_track"] is False:
+            counts["behind"] += group["n"]
     return PledgeCounts(
-        quantitative=totals.get(False, 0),
-        on_track=on_track,
-        behind=behind,
-        milestones=totals.get(True, 0),
-        milestones_done=done,
+        quantitative=counts["quantitative"],
+        on_track=counts["on_track"],
+        behind=counts["behind"],
+        milestones=counts["milestones"],
+        milestones_done=counts["done"],
     )
 
 

@@ -3,7 +3,7 @@ import logging
 
 from celery import shared_task
 
-from . import documents, reporting
+from . import documents, reporting, results
 
 logger = logging.getLogger(__name__)
 
@@ -47,3 +47,9 @@ def start_report_batch(self, batch_id: int) -> int:
 def render_alliance_report_pdf(alliance_report_id: int) -> str:
     """Render and store the alliance's annual report (again, when regenerated)."""
     return documents.alliance_report_pdf_store(alliance_report_id)
+
+
+@shared_task(**PDF_LIMITS)
+def render_results_pdf(results_id: int) -> str:
+    """Render and store the alliance's published results in Danish and English."""
+    return results.results_pdf_store(results_id)

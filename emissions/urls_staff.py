@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import dashboard, documents, inventories, reporting
+from .views import dashboard, documents, inventories, reporting, results
 
 app_name = "emissions"
 
@@ -60,4 +60,8 @@ urlpatterns = [
     ),
     path("annual/<int:year>/status/", documents.annual_report_status, name="annual-report-status"),
     path("annual/<int:year>/pdf/", documents.annual_report_pdf, name="annual-report-pdf"),
+    # --- The published results (the public progress as PDF) --------------------------------
+    path("results/", results.results_page, name="results"),
+    path("results/status/", results.results_status, name="results-status"),
+    path("results/publish/", results.results_publish, name="results-publish"),
 ]

@@ -80,6 +80,8 @@ PUBLIC_MODELS = {
     # reports never change (only their PDF is added) nor go away (Report.save/delete),
     # so drafts, submissions and returns cannot alter a public page.
     "emissions.Report": _status_in("approved"),
+    # The alliance page links the published results once their PDF exists.
+    "emissions.PublishedResults": lambda results: bool(results.pdf),
 }
 
 

@@ -11,6 +11,7 @@ from django.urls import include, path
 from companies import representative_urls as companies_my_urls
 from companies.views import invitations, join, stories
 from emissions.views import dashboard as emissions_dashboard
+from emissions.views import results as emissions_results
 from klimaalliance import urls as core_urls
 from network.views import cases as network_cases
 from network.views import events as network_events
@@ -110,6 +111,11 @@ urlpatterns += i18n_patterns(
         "<slug:alliance_slug>/progress.svg",
         pages.alliance_progress_chart,
         name="alliance-progress-chart",
+    ),
+    path(
+        "<slug:alliance_slug>/results.pdf",
+        emissions_results.public_results_pdf,
+        name="results-pdf",
     ),
     path("<slug:alliance_slug>/", pages.alliance_detail, name="alliance-detail"),
     prefix_default_language=False,

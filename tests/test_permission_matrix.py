@@ -180,6 +180,8 @@ ROWS = {
     # --- Public pages -------------------------------------------------------------------
     "alliance-detail": Row("get", "/aalborg/", EVERYONE),
     "alliance-progress-chart": Row("get", "/aalborg/progress.svg", EVERYONE),
+    # Nothing is published in this world (tests/emissions/test_published_results.py).
+    "results-pdf": Row("get", "/aalborg/results.pdf", NOT_FOUND),
     "progress-chart": Row("get", "/progress.svg", EVERYONE),
     "partner-list": Row("get", "/aalborg/partners/", EVERYONE),
     "partner-detail": Row("get", "/aalborg/partners/{company_a.cvr}/", EVERYONE),
@@ -465,6 +467,9 @@ ROWS = {
     "emissions:annual-report-generate": Row(
         "post", f"{REPORTING}/annual/{{pdf_round.year}}/generate/", STAFF_POST, {}
     ),
+    "emissions:results": Row("get", f"{REPORTING}/results/", STAFF_GET),
+    "emissions:results-status": Row("get", f"{REPORTING}/results/status/", STAFF_GET),
+    "emissions:results-publish": Row("post", f"{REPORTING}/results/publish/", STAFF_POST, {}),
     # --- Emissions: a representative's chart and report PDF; the public chart ------------
     "my-emissions:company-chart": Row(
         "get", "/my/emissions/companies/{company_a.pk}/chart.svg", OWN_GET

@@ -3,21 +3,27 @@ from .inventories import Category, ImmutableError, Inventory, InventoryLine, sco
 from .reporting import (
     AllianceReport,
     PledgeStatus,
+    PublishedResults,
     Report,
     ReportBatch,
     ReportingRound,
     ReportReminder,
 )
+from .summaries import ApprovedYearTotal, LatestApproved, PledgeStanding
 
 __all__ = [
     "Activity",
     "AllianceReport",
+    "ApprovedYearTotal",
     "Category",
     "EmissionFactor",
     "ImmutableError",
     "Inventory",
     "InventoryLine",
+    "LatestApproved",
+    "PledgeStanding",
     "PledgeStatus",
+    "PublishedResults",
     "Report",
     "ReportBatch",
     "ReportReminder",

@@ -254,3 +254,38 @@ class AllianceReport(models.Model):
     def clean(self):
         if self.year and self.year > timezone.localdate().year:
             raise ValidationError({"year": _("The year cannot be in the future.")})
+
+
+def published_results_path(instance, filename):
+    return f"results/{instance.alliance_id}/{instance.pdf_token}-{filename}"
+
+
+class PublishedResults(models.Model):
+    """The alliance's climate results for the public, as a PDF in Danish and English: the
+    public progress (emissions.public) as it stood when staff last published it."""
+
+    alliance = models.OneToOneField(
+        Alliance, on_delete=models.CASCADE, related_name="published_results"
+    )
+    pdf_token = models.CharField(max_length=32, default=new_token, editable=False)
+    pdf = models.FileField(upload_to=published_results_path, blank=True, storage=private_storage)
+    pdf_en = models.FileField(
+        upload_to=published_results_path, blank=True, storage=private_storage
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("published results")
+        verbose_name_plural = _("published results")
+
+    def __str__(self):
+        return f"{self.alliance}"
+
+    @property
+    def pending(self) -> bool:
+        """Requested again (or never rendered) since the files were last made."""
+        return self.generated_at is None or self.requested_at > self.generated_at

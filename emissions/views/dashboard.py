@@ -56,11 +56,16 @@ def dashboard(request):
     rows = selectors.company_rows(
         alliance, latest_round_id=latest_round.pk if latest_round else None
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = headline.members  # counted already; saves counting them again
+    page = paginator.get_page(request.GET.get("page"))
+    # Labels looked up once: get_industry_display() hashes every choice on each call.
+    industries = dict(Company._meta.get_field("industry").flatchoices)
     for row in page.object_list:
         row.change_percent = _change(row.baseline_t, row.latest_t)
         row.report_label = Report.Status(row.report_status).label if row.report_status else ""
-    chart = charts.alliance_chart(alliance, years=years, baseline_t=headline.baseline_t)
+        row.industry_label = industries.get(row.industry, row.industry)
+    chart = charts.alliance_chart(alliance, years=years, headline=headline)
     context = {
         "alliance": alliance,
         "headline": headline,

@@ -75,7 +75,10 @@ def _public_svg(svg):
 @require_GET
 @public_page
 def alliance_detail(request, alliance_slug):
-    alliance = get_object_or_404(Alliance.objects.prefetch_related("targets"), slug=alliance_slug)
+    alliance = get_object_or_404(
+        Alliance.objects.prefetch_related("targets").select_related("published_results"),
+        slug=alliance_slug,
+    )
     request.alliance = alliance
     newest = public_partners(alliance, sort="-signed")[:6]
     progress = alliance_progress(alliance)
@@ -89,6 +92,8 @@ def alliance_detail(request, alliance_slug):
         "stories": published_stories(alliance)[:3],
         "events": upcoming_events(alliance)[:3],
         "description": alliance.description_in(request.LANGUAGE_CODE),
+        # Reverse one-to-one, read by select_related: an alliance without one has None.
+        "results": getattr(alliance, "published_results", None),
     }
     return render(request, "portal/alliance_detail.html", context)
 
@@ -98,6 +103,7 @@ def staff_dashboard(request):
     alliance = request.alliance
     counts = dict(
         Membership.objects.filter(alliance=alliance)
+        .order_by()  # no join to the companies for Meta.ordering
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from pypdf import PdfReader
 
-from emissions import documents, reporting
+from emissions import documents, reporting, summaries
 from emissions.models import (
     AllianceReport,
     Inventory,
@@ -86,6 +86,7 @@ def approved_report(
         status=Report.Status.APPROVED, reviewed_at=timezone.now()
     )
     report.refresh_from_db()
+    summaries.report_approved(report)  # what report_approve keeps up to date
     return report
 
 

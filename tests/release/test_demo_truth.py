@@ -159,3 +159,11 @@ def test_aalborgs_approved_example_reports_have_their_pdfs(client, demo):
     response = client.get(f"/en/my/emissions/reports/{report.pk}/pdf/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_aalborgs_results_are_published_with_the_pages_figures(client, demo):
+    page = client.get("/en/aalborg/").content.decode()
+    assert 'href="/en/aalborg/results.pdf"' in page
+    response = client.get("/en/aalborg/results.pdf")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")

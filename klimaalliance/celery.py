@@ -13,6 +13,7 @@ transaction that needs it has committed; tasks take ids and are idempotent (they
 row or check its status before working), because delivery is at least once.
 """
 
+import logging
 import os
 import smtplib
 import socket
@@ -62,6 +63,19 @@ app = Celery("klimaalliance", task_cls=PortalTask)
 # All CELERY_* settings come from Django's settings (which read the environment).
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_process_init.connect
+def _load_pdf_resources(**kwargs):
+    """Each pool process (one per core under the default prefork pool) loads the PDF fonts
+    and shared stylesheet once, as it starts, in itself: Fontconfig and Pango state is not
+    made to be shared across a fork."""
+    from .pdf import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # a PDF problem must not keep the worker from its other tasks
+        logging.getLogger(__name__).exception("Could not load the PDF fonts and stylesheet.")
 
 
 @signals.after_setup_logger.connect

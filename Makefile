@@ -67,6 +67,7 @@ vendor:
 bench: install
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/8} $(BIN)/python bench/agreement_pdf.py
 	$(BIN)/python bench/public_pages.py
+	$(BIN)/python bench/staff_pages.py
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/8} $(BIN)/python bench/reports.py
 	$(BIN)/python bench/charts.py
 	$(BIN)/python bench/seal.py

@@ -136,10 +136,14 @@ def wrk(
     script=None,
     script_args=(),
     request_timeout=None,
+    headers=(),
 ):
-    """Run wrk with --latency; returns requests/s, p50, p99, non-2xx/3xx count, socket
-    errors and wrk's whole output (a Lua script may print more after the summary)."""
+    """Run wrk with --latency (and each of `headers`, e.g. "Cookie: …"); returns requests/s,
+    p50, p99, non-2xx/3xx count, socket errors and wrk's whole output (a Lua script may
+    print more after the summary)."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}", "--latency"]
+    for header in headers:
+        command += ["-H", header]
     if request_timeout:
         command += ["--timeout", request_timeout]
     if script:

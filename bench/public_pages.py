@@ -7,8 +7,9 @@ Needs PostgreSQL and Redis on 127.0.0.1 and `wrk`. It creates the database ka_be
 fills it with 10,000 partners, starts gunicorn (production settings, 2 sync workers) on
 127.0.0.1:8799 and runs wrk (2 threads, 32 connections, 10 s) against /robots.txt, the
 partner list, a filtered search and the API's partner list (first, a deep offset, filtered,
-and a walk over every offset) in the same run, printing requests/s, the ratio and the load
-average (the machine is shared). Everything runs on this machine; the run stops by itself.
+a walk over every offset and one along the `next` links, i.e. cursors) in the same run,
+printing requests/s, the ratio and the load average (the machine is shared). Everything
+runs on this machine; the run stops by itself.
 """
 
 import os
@@ -109,6 +110,27 @@ for url in ["/aalborg/partners/", "/aalborg/partners/?q=firma+01&focus=energy&in
           f"median {{sorted(timings)[2]:.0f}} ms (HTTP {{status}})")
 """
 
+# The `next` links a harvester follows (cursors), collected in-process; the page cache is
+# emptied afterwards so the walk under load starts cold.
+CHAIN = """
+from urllib.parse import urlsplit
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1")
+url = "/api/v1/partners/?alliance=aalborg"
+while url:
+    parts = urlsplit(url)
+    print(parts.path + "?" + parts.query)
+    url = client.get(url).json()["next"]
+"""
+
+
+def next_links(env):
+    out = run_python(env, CHAIN, capture_output=True, text=True).stdout.split()
+    subprocess.run(
+        ["redis-cli", "-n", str(REDIS_DB), "flushdb"], check=True, stdout=subprocess.DEVNULL
+    )
+    return [line for line in out if line.startswith("/api/")]
+
 
 API = "/api/v1/partners/?alliance=aalborg"
 PAGES = [
@@ -131,8 +153,9 @@ def report(name, result):
     )
 
 
-def measure(base):
-    """wrk against each page (and the API at every offset); {name: result}."""
+def measure(base, chain):
+    """wrk against each page (and the API at every offset, and along the next links);
+    {name: result}."""
     results = {}
     for name, path in PAGES:
         subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=False)
@@ -142,6 +165,8 @@ def measure(base):
     offsets = [f"{API}&offset={offset}" for offset in range(0, PARTNERS, 100)]
     results["API every offset"] = wrk(base + "/", script=WALK, script_args=offsets)
     report("API every offset", results["API every offset"])
+    results["API next links"] = wrk(base + "/", script=WALK, script_args=chain)
+    report("API next links", results["API next links"])
     return results
 
 
@@ -149,8 +174,9 @@ def main():
     print(f"{PARTNERS} partners; machine load average at start {os.getloadavg()[0]:.2f}")
     env = prepare_database()
     run_python(env, QUERIES)
+    chain = next_links(env)
     with gunicorn(env, PORT) as base:
-        results = measure(base)
+        results = measure(base, chain)
     floor = results["robots.txt"]["rps"]
     for name in results:
         if name != "robots.txt":

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from klimaalliance.choices import FocusArea
+from klimaalliance.forms import QuickSelect
 from klimaalliance.search import all_words_in, search_words
 
 from .industries import Industry, SizeBand
@@ -41,12 +42,14 @@ class MemberFilter(django_filters.FilterSet):
         error_messages=IGNORED,
     )
     status = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         label=_("Status"),
         choices=Membership.Status.choices,
         empty_label=_("All"),
         error_messages=IGNORED,
     )
     industry = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         label=_("Industry"),
         field_name="company__industry",
         choices=Industry.choices,
@@ -54,6 +57,7 @@ class MemberFilter(django_filters.FilterSet):
         error_messages=IGNORED,
     )
     size = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         label=_("Size"),
         field_name="company__size_band",
         choices=SizeBand.choices,
@@ -61,6 +65,7 @@ class MemberFilter(django_filters.FilterSet):
         error_messages=IGNORED,
     )
     focus = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         label=_("Focus area"),
         choices=FocusArea.choices,
         empty_label=_("All"),
@@ -68,6 +73,7 @@ class MemberFilter(django_filters.FilterSet):
         error_messages=IGNORED,
     )
     sort = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         label=_("Sort by"),
         choices=[
             ("name", _("Name A–Z")),

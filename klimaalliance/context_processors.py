@@ -1,13 +1,14 @@
 from django.conf import settings
 
+from .permissions import staff_roles
+
 
 def portal(request):
     """Navigation needs: the alliance the page belongs to and the signed-in user's roles."""
     alliance = getattr(request, "alliance", None)
-    user = getattr(request, "user", None)
     staff_alliances = []
-    if user is not None and user.is_authenticated:
-        staff_alliances = [role.alliance for role in user.staff_roles.select_related("alliance")]
+    if getattr(request, "user", None) is not None:
+        staff_alliances = [role.alliance for role in staff_roles(request)]
     return {
         "current_alliance": alliance,
         "staff_alliances": staff_alliances,

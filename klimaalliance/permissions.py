@@ -10,17 +10,30 @@ from .models import Alliance, StaffRole
 from .two_factor import second_factor_redirect
 
 
-def staff_alliance(user, alliance_slug) -> tuple[Alliance, StaffRole | None]:
-    """The alliance named by `alliance_slug` if `user` is its staff (or a platform admin).
+def staff_roles(request) -> list[StaffRole]:
+    """The signed-in user's staff roles with their alliances: one query per request, shared
+    by the permission check and the navigation (context_processors.portal)."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    if getattr(request, "_staff_roles", None) is None:
+        request._staff_roles = list(user.staff_roles.select_related("alliance"))
+    return request._staff_roles
+
+
+def staff_alliance(request, alliance_slug) -> tuple[Alliance, StaffRole | None]:
+    """The alliance named by `alliance_slug` if the user is its staff (or a platform admin).
 
     Raises Http404 for an unknown alliance and PermissionDenied (403) for anyone else.
     The role is None for a platform administrator without a role of their own.
     """
+    for role in staff_roles(request):
+        if role.alliance.slug == alliance_slug:
+            return role.alliance, role
     alliance = get_object_or_404(Alliance, slug=alliance_slug)
-    role = user.staff_roles.filter(alliance=alliance).first()
-    if role is None and not user.is_superuser:
+    if not request.user.is_superuser:
         raise PermissionDenied
-    return alliance, role
+    return alliance, None
 
 
 def alliance_staff_required(view):
@@ -34,7 +47,7 @@ def alliance_staff_required(view):
     def wrapper(request, alliance_slug, *args, **kwargs):
         if (pending := second_factor_redirect(request, fresh=True)) is not None:
             return pending
-        request.alliance, request.staff_role = staff_alliance(request.user, alliance_slug)
+        request.alliance, request.staff_role = staff_alliance(request, alliance_slug)
         return view(request, *args, **kwargs)
 
     return wrapper

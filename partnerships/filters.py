@@ -23,7 +23,7 @@ Q_MAX_LENGTH = 100
 # Keep in step with `public_partners(sort=...)`, which the front page's "newest" list uses.
 SORTS = {
     "name": ("sort_name", "pk"),
-    "-name": ("-sort_name", "pk"),
+    "-name": ("-sort_name", "-pk"),
     "-signed": ("-signed_at", "legal_name"),
     "signed": ("signed_at", "legal_name"),
 }

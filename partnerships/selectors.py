@@ -6,10 +6,9 @@ fields meant for the public are read here; internal notes, contacts and drafts n
 
 import hashlib
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Value
-from django.db.models.functions import Coalesce, Lower, NullIf
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 
-from companies.models import Company
+from companies.models import SORT_NAME, Company
 from klimaalliance.search import all_words_in, search_words
 
 from .models import Agreement, AgreementFocusArea, Pledge, Signature
@@ -29,20 +28,20 @@ def public_partners(alliance=None, *, q="", industry="", focus="", form="", sort
     come from its active agreements. Unknown filter values simply match nothing.
     """
     agreements = active_agreements(alliance)
-    agreement_filter = Q(agreements__status=ACTIVE)
-    if alliance is not None:
-        agreement_filter &= Q(agreements__alliance=alliance)
     matching = agreements.filter(company=OuterRef("pk"))
     if focus:
         matching = matching.filter(focus_area_links__area=focus)
     if form:
         matching = matching.filter(partnership_form=form)
+    # A subquery, not an aggregate over joins: no GROUP BY over every partner, and a page
+    # sorted by name (SORT_NAME's index) computes it for its own rows only.
+    countersignatures = Signature.objects.filter(
+        agreement__in=agreements.filter(company=OuterRef(OuterRef("pk"))),
+        party=Signature.Party.MUNICIPALITY,
+    )
     qs = Company.objects.filter(Exists(matching)).annotate(
-        signed_at=Max(
-            "agreements__signatures__signed_at",
-            filter=agreement_filter & Q(agreements__signatures__party=Signature.Party.MUNICIPALITY),
-        ),
-        sort_name=Lower(Coalesce(NullIf("display_name", Value("")), "legal_name")),
+        signed_at=Subquery(countersignatures.order_by("-signed_at").values("signed_at")[:1]),
+        sort_name=SORT_NAME,
     )
     if words := search_words(q):
         qs = qs.filter(all_words_in("search_text", words))
@@ -50,7 +49,7 @@ def public_partners(alliance=None, *, q="", industry="", focus="", form="", sort
         qs = qs.filter(industry=industry)
     ordering = {
         "name": ["sort_name", "pk"],
-        "-name": ["-sort_name", "pk"],
+        "-name": ["-sort_name", "-pk"],
         "-signed": ["-signed_at", "legal_name"],
         "signed": ["signed_at", "legal_name"],
     }.get(sort, ["sort_name", "pk"])

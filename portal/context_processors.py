@@ -2,6 +2,8 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from klimaalliance.permissions import staff_roles
+
 from . import my_tasks
 
 
@@ -11,10 +13,18 @@ def tasks(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    # Noted in the session at sign-in (`remember_representation`): no query per page.
+    represents = getattr(request, "session", {}).get(REPRESENTS_KEY)
+
+    def count():
+        # Only the kinds of task of the roles the person has (staff roles: read anyway
+        # for the menu); a session from before the note counts a representative's too.
+        staff = bool(staff_roles(request)) or user.is_staff
+        return my_tasks.task_count(user, staff=staff, representative=represents is not False)
+
     return {
-        "my_task_count": SimpleLazyObject(lambda: my_tasks.task_count(user)),
-        # Noted in the session at sign-in (`remember_representation`): no query per page.
-        "represents_companies": getattr(request, "session", {}).get(REPRESENTS_KEY, False),
+        "my_task_count": SimpleLazyObject(count),
+        "represents_companies": bool(represents),
     }
 
 

@@ -22,6 +22,7 @@ from ..forms import (
     MembershipLevelForm,
     MembershipStatusForm,
 )
+from ..industries import Industry, SizeBand
 from ..models import Company, ContactPerson, Dialogue, Membership
 from ..selectors import member_queryset
 
@@ -36,13 +37,22 @@ def _company_page(membership):
 def member_list(request):
     alliance = request.alliance
     memberships, filter_form = member_queryset(alliance, request.GET)
-    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = dict(
         Membership.objects.filter(alliance=alliance)
+        .order_by()  # no join to the companies for Meta.ordering
         .values("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
+    paginator = Paginator(memberships, PAGE_SIZE)
+    # The list's length is known from the counts when nothing but the status narrows it
+    # (invalid values are not applied, and are not in cleaned_data).
+    applied = getattr(filter_form, "cleaned_data", {})
+    narrowed = {name for name, value in applied.items() if value} - {"sort"}
+    if narrowed <= {"status"}:
+        paginator.count = counts.get(applied["status"], 0) if narrowed else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
+    _label_rows(page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -56,6 +66,24 @@ def member_list(request):
         "query": query.urlencode(),
     }
     return render(request, "companies/member_list.html", context)
+
+
+def _label_rows(memberships):
+    """The labels of each row's codes, looked up once a page: `get_FOO_display()` builds a
+    dict of every choice on each call, translating each label to hash it."""
+    labels = {
+        code: {value: str(label) for value, label in choices}
+        for code, choices in (
+            ("industry", Industry.choices),
+            ("size", SizeBand.choices),
+            ("status", Membership.Status.choices),
+        )
+    }
+    for membership in memberships:
+        company = membership.company
+        membership.industry_label = labels["industry"].get(company.industry, company.industry)
+        membership.size_label = labels["size"].get(company.size_band, company.size_band)
+        membership.status_label = labels["status"].get(membership.status, membership.status)
 
 
 @alliance_staff_required

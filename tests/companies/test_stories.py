@@ -143,9 +143,9 @@ def test_the_review_page_reads_the_waiting_and_the_30_newest_reviewed_in_sql(
     stories(other_alliance, company_b, "submitted", 2)
     client.force_login(staff_x)
     url = "/aalborg/staff/companies/stories/"
-    # session, user, second-factor device, alliance, staff role, nav roles, the task count
+    # session, user, second-factor device, staff roles (also for the menu), the task count
     # in the menu, waiting, reviewed
-    with django_assert_num_queries(9) as queries:
+    with django_assert_num_queries(7) as queries:
         html = client.get(url).content.decode()
     reviewed_sql = queries.captured_queries[-1]["sql"]
     assert "LIMIT 30" in reviewed_sql

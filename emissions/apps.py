@@ -9,6 +9,8 @@ class EmissionsConfig(AppConfig):
     def ready(self):
         from companies.signals import membership_activated
 
+        from . import figures
         from .reporting import on_membership_activated
 
         membership_activated.connect(on_membership_activated, dispatch_uid="emissions.rounds_join")
+        figures.connect()

@@ -93,15 +93,15 @@ def _baseline_and_latest(alliance, until_year=None):
     return baseline, latest
 
 
-def _member_totals(alliance, until_year=None, *, joined=False):
+def _member_totals(alliance, until_year=None):
     """Active members annotated with their baseline year and total and their latest
     approved year and total (up to `until_year`).
 
-    Now: each member's baseline inventory and the `LatestApproved` row approval keeps, read
-    by their unique indexes: joined (`joined`, to sum them all) or looked up for each row
-    returned (a page of members). A past year (an annual report) looks the latest year up
-    among the reports."""
-    if until_year is None and joined:
+    Now: each member's baseline inventory and the `LatestApproved` row approval keeps,
+    joined by their unique indexes (one row each), so a sum over all members is one pass
+    and a page of them is read in name order with a lookup per row. A past year (an annual
+    report) looks the latest year up among the reports."""
+    if until_year is None:
         return members(alliance).annotate(
             baseline=FilteredRelation("inventories", condition=Q(inventories__is_baseline=True)),
             latest=FilteredRelation(
@@ -112,11 +112,7 @@ def _member_totals(alliance, until_year=None, *, joined=False):
             latest_year=F("latest__year"),
             latest_t=F("latest__total_location_t"),
         )
-    if until_year is None:
-        baseline = Inventory.objects.filter(company=OuterRef("pk"), is_baseline=True).order_by()
-        latest = LatestApproved.objects.filter(company=OuterRef("pk"), alliance=alliance)
-    else:
-        baseline, latest = _baseline_and_latest(alliance, until_year)
+    baseline, latest = _baseline_and_latest(alliance, until_year)
     return members(alliance).annotate(
         baseline_year=Subquery(baseline.values("year")[:1]),
         baseline_t=Subquery(baseline.values("total_location_t")[:1], output_field=TONNES),
@@ -131,8 +127,10 @@ def company_rows(alliance, *, latest_round_id=None, until_year=None):
     round `latest_round_id`. Meant for a page of members, or for all of them in a PDF."""
     rows = _member_totals(alliance, until_year)
     if latest_round_id:
-        report = Report.objects.filter(company=OuterRef("pk"), round_id=latest_round_id)
-        rows = rows.annotate(report_status=Subquery(report.values("status")[:1]))
+        rows = rows.annotate(
+            this_round=FilteredRelation("reports", condition=Q(reports__round=latest_round_id)),
+            report_status=F("this_round__status"),
+        )
     else:
         rows = rows.annotate(report_status=Value(None, output_field=CharField()))
     return rows.order_by("legal_name", "pk")
@@ -169,7 +167,7 @@ def headline(alliance, *, until_year=None) -> Headline:
     repeat both lookups for every aggregate that mentions them.
     """
     both = Q(baseline_t__isnull=False, latest_t__isnull=False)
-    totals = _member_totals(alliance, until_year, joined=True).order_by()
+    totals = _member_totals(alliance, until_year).order_by()
     totals = totals.values("pk", "baseline_year", "baseline_t", "latest_t")
     if until_year is not None:
         totals = totals.distinct()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from network.group_services import validate_pdf
 
 from . import notifications
-from .models import Inventory, InventoryLine
+from .models import AllianceFigures, Inventory, InventoryLine
 
 
 class StaleError(ValidationError):
@@ -76,6 +76,7 @@ def inventory_unset_baseline(*, inventory, seen_version=None) -> Inventory:
     check_version(inventory, seen_version)
     inventory.check_editable()
     Inventory.objects.filter(pk=inventory.pk).update(is_baseline=False)
+    AllianceFigures.objects.outdate_members_of(inventory.company_id)  # one baseline fewer
     inventory.is_baseline = False
     inventory.recalculate()
     return inventory

@@ -13,7 +13,7 @@ from django.db.models import Count, F, Sum
 
 from companies.models import Company
 
-from .models import ReportingRound
+from .models import AllianceFigures, ReportingRound
 
 APPROVED = "approved"
 
@@ -137,6 +137,7 @@ def report_approved(report):
     refresh_standings(
         installed_apps, list(report.pledge_statuses.values_list("pledge_id", flat=True))
     )
+    AllianceFigures.objects.outdate(alliance_ids)
 
 
 @transaction.atomic
@@ -149,3 +150,6 @@ def rebuild(apps=installed_apps, *, alliance_ids=None):
         pledges = apps.get_model("partnerships", "Pledge").objects
         pledge_ids = pledges.filter(agreement__alliance_id__in=alliance_ids).values("pk")
     refresh_standings(apps, pledge_ids)
+    if apps is installed_apps:  # a migration's registry may predate AllianceFigures
+        figures = AllianceFigures.objects
+        figures.outdate(alliance_ids if alliance_ids is not None else figures.values("pk"))

@@ -9,10 +9,11 @@ from .reporting import (
     ReportingRound,
     ReportReminder,
 )
-from .summaries import ApprovedYearTotal, LatestApproved, PledgeStanding
+from .summaries import AllianceFigures, ApprovedYearTotal, LatestApproved, PledgeStanding
 
 __all__ = [
     "Activity",
+    "AllianceFigures",
     "AllianceReport",
     "ApprovedYearTotal",
     "Category",

@@ -26,6 +26,7 @@ from klimaalliance.storage import private_storage
 from .. import units
 from ..units import Unit
 from .factors import EmissionFactor, factor_text
+from .summaries import AllianceFigures
 
 TONNE = Decimal(1000)
 ZERO = Decimal(0)
@@ -184,6 +185,8 @@ class Inventory(models.Model):
             version=models.F("version") + 1,
             updated_at=timezone.now(),
         )
+        if self.is_baseline:  # the dashboard sums the baselines (other years once approved)
+            AllianceFigures.objects.outdate_members_of(self.company_id)
 
     def scope_total(self, scopes, market=False):
         """Tonnes for a set of scopes (a pledge's `scopes`; all three when empty)."""

@@ -6,6 +6,10 @@ changes only when a report is approved: `emissions.summaries` recomputes the row
 approval touches, in its transaction, and rebuilds them all from the reports
 (`manage.py rebuild_emission_summaries`). Who counts as a member is not stored here: the
 readers join the live membership, so a member leaving or pausing shows at once.
+
+`AllianceFigures` goes one step further for the staff dashboard: the alliance-wide figures
+themselves, which also depend on the membership, the agreements and the baselines, so every
+change of those outdates them (`emissions.figures`).
 """
 
 from django.db import models
@@ -71,3 +75,42 @@ class PledgeStanding(models.Model):
 
     def __str__(self):
         return f"{self.pledge_id} {self.year}"
+
+
+class AllianceFiguresQuerySet(models.QuerySet):
+    def outdate(self, alliance_ids):
+        """Mark the figures of `alliance_ids` (ids or a subquery) outdated: the next
+        dashboard view recomputes them. Called in the transaction of the change."""
+        return self.filter(alliance_id__in=alliance_ids).update(version=models.F("version") + 1)
+
+    def outdate_members_of(self, company_id):
+        """A company's figures changed: outdate every alliance it has a membership of."""
+        from companies.models import Membership
+
+        alliances = Membership.objects.filter(company_id=company_id).values("alliance_id")
+        return self.outdate(alliances)
+
+
+class AllianceFigures(models.Model):
+    """The staff dashboard's alliance-wide figures (headline, pledge tallies, sums per
+    year), as `emissions.figures` computed them at `computed_version`.
+
+    A cache with a version, not a sum kept by adding: every change of an input bumps
+    `version` in its own transaction (`emissions.figures` says which), and the figures
+    count only while `computed_version` equals it."""
+
+    alliance = models.OneToOneField(
+        Alliance, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+    computed_version = models.PositiveBigIntegerField(null=True)
+    figures = models.JSONField(default=dict)
+
+    objects = AllianceFiguresQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.alliance_id} v{self.version}"
+
+    @property
+    def is_current(self):
+        return self.computed_version == self.version

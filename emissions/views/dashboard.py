@@ -6,13 +6,16 @@ Staff pages live under /<alliance>/staff/emissions/ and reach companies only thr
 """
 
 import csv
+import html
 import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -22,11 +25,12 @@ from companies.models import Company
 from klimaalliance.caching import public_page
 from klimaalliance.filenames import attachment
 from klimaalliance.models import Alliance
+from klimaalliance.numbers import number_formatter
 from klimaalliance.permissions import alliance_staff_required
 from partnerships.models import Agreement, Pledge
 from partnerships.selectors import public_partners
 
-from .. import charts, exports, reporting, selectors
+from .. import charts, exports, figures, reporting, selectors
 from ..models import Report
 
 PAGE_SIZE = 50
@@ -48,34 +52,101 @@ def svg_response(svg: str) -> HttpResponse:
 @alliance_staff_required
 def dashboard(request):
     """Members reporting, baseline against latest, reduction, pledges on track, the chart
-    and a page of members: the same number of queries for 3 members or 5,000."""
+    and a page of members: the same number of queries for 3 members or 5,000, the
+    alliance's figures read from the row `emissions.figures` keeps."""
     alliance = request.alliance
     latest_round = selectors.latest_round(alliance)
-    headline = selectors.headline(alliance)
-    years = selectors.year_totals(alliance)
+    kept = figures.current(alliance)
+    headline = kept.headline
     rows = selectors.company_rows(
         alliance, latest_round_id=latest_round.pk if latest_round else None
     )
-    paginator = Paginator(rows, PAGE_SIZE)
+    paginator = Paginator(rows.values(*ROW_FIELDS), PAGE_SIZE)
     paginator.count = headline.members  # counted already; saves counting them again
     page = paginator.get_page(request.GET.get("page"))
-    # Labels looked up once: get_industry_display() hashes every choice on each call.
-    industries = dict(Company._meta.get_field("industry").flatchoices)
-    for row in page.object_list:
-        row.change_percent = _change(row.baseline_t, row.latest_t)
-        row.report_label = Report.Status(row.report_status).label if row.report_status else ""
-        row.industry_label = industries.get(row.industry, row.industry)
-    chart = charts.alliance_chart(alliance, years=years, headline=headline)
+    chart = charts.alliance_chart(alliance, years=kept.years, headline=headline)
     context = {
         "alliance": alliance,
         "headline": headline,
-        "pledges": selectors.pledge_counts(alliance),
+        "pledges": kept.pledges,
         "latest_round": latest_round,
-        "years": years,
         "chart": chart,
         "page": page,
+        "rows": member_rows(page.object_list, alliance),
     }
     return render(request, "emissions/dashboard.html", context)
+
+
+ROW_FIELDS = (
+    "pk",
+    "legal_name",
+    "display_name",
+    "industry",
+    "baseline_year",
+    "baseline_t",
+    "latest_year",
+    "latest_t",
+    "report_status",
+)
+
+
+def member_rows(rows, alliance) -> list[dict]:
+    """The page's members (`ROW_FIELDS` dicts) as table rows whose cells are ready to
+    print: HTML-escaped here (or our own digits), so the template only places them. The
+    URLs come from one reverse() each, the translations are looked up once per page and
+    the numbers go through one formatter: 50 rows cost string formatting, not some 1,500
+    template lookups."""
+    detail_url = _url_pattern("companies:company-detail", alliance.slug)
+    chart_url = _url_pattern("emissions:company-chart", alliance.slug)
+    chart_label = _('Chart<span class="visually-hidden"> of %(company)s</span>')
+    one_decimal = number_formatter(1)
+    industries = _labels(Company._meta.get_field("industry").flatchoices)
+    reports = _labels(Report.Status.choices)
+    dash = mark_safe("–")
+
+    def amount(tonnes, year):
+        return dash if tonnes is None else _ours(f"{one_decimal(tonnes)} t ({year})")
+
+    table = []
+    for row in rows:
+        pk, name = row["pk"], html.escape(row["display_name"] or row["legal_name"])
+        change = _change(row["baseline_t"], row["latest_t"])
+        table.append(
+            {
+                "name": _ours(name),
+                "detail_url": _ours(detail_url.format(pk)),
+                "chart_url": _ours(chart_url.format(pk)),
+                "chart_label": _ours(chart_label % {"company": name}),
+                "industry": industries.get(row["industry"], row["industry"]),
+                "baseline": amount(row["baseline_t"], row["baseline_year"]),
+                "latest": amount(row["latest_t"], row["latest_year"]),
+                "change": dash if change is None else _ours(f"{one_decimal(change)} %"),
+                "report": reports.get(row["report_status"], dash),
+            }
+        )
+    return table
+
+
+_PK = 987654321  # stands for a member's pk in a reversed URL; no alliance slug holds it
+
+
+def _url_pattern(name, slug) -> str:
+    """The URL `name` of a member of the alliance, escaped, as a str.format() pattern for
+    its pk."""
+    return html.escape(reverse(name, args=[slug, _PK])).replace(str(_PK), "{}")
+
+
+def _ours(text: str) -> str:
+    """`text` built here from escaped parts, our own msgids and our number formatter's
+    digits and separators: printed as it is (mark_safe() and format_html() cost more per
+    cell, for laziness and escaping no value here needs)."""
+    return SafeString(text)
+
+
+def _labels(choices) -> dict:
+    """Choice labels translated and escaped once for the page (a lazy label translates
+    each time it is printed)."""
+    return {value: _ours(html.escape(str(label))) for value, label in choices}
 
 
 def _change(before, after):
@@ -90,7 +161,8 @@ def _change(before, after):
 @require_GET
 @alliance_staff_required
 def alliance_chart(request):
-    chart = charts.alliance_chart(request.alliance)
+    kept = figures.current(request.alliance)
+    chart = charts.alliance_chart(request.alliance, years=kept.years, headline=kept.headline)
     return svg_response(charts.alliance_svg(chart, get_language()))
 
 

@@ -7,9 +7,14 @@ in the pledge table, the partner page and the agreement document.
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
+from django.utils import formats, translation
 
-from klimaalliance.numbers import LocalizedDecimalField, format_number, parse_localized
+from klimaalliance.numbers import (
+    LocalizedDecimalField,
+    format_number,
+    number_formatter,
+    parse_localized,
+)
 from klimaalliance.templatetags.portal import num, tonnes
 from partnerships import services
 from partnerships.documents import build_document
@@ -56,6 +61,21 @@ def test_one_formatter(language, value, decimals, shown):
     with translation.override(language):
         assert format_number(value, decimals) == shown
         assert num(value, decimals) == shown
+
+
+# Values the formatter prints as they are (no decimals to round, no trailing zeros).
+PREPARED = ["0", "-7", "999", "1000", "-1000", "-1234567.891", "-0.001", "12345678901234.5", "1E-7"]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_tables_formatter_prints_what_django_prints(language):
+    """`number_formatter` (the separators looked up once, the digits grouped by Python)
+    prints exactly what Django's own number format does."""
+    with translation.override(language):
+        fast = number_formatter(None)
+        for text in PREPARED:
+            value = Decimal(text)
+            assert fast(value) == formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
 def test_tonnes_carry_their_unit():

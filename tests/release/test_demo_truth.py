@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.core.management import call_command
 
+from klimaalliance.celery import app as celery_app
 from network.models import CommitmentPaper
 from partnerships.models import Agreement, Signature
 from portal.management.commands.seed_demo import AALBORG_LAUNCH
@@ -17,10 +18,20 @@ pytestmark = pytest.mark.django_db
 COPENHAGEN = zoneinfo.ZoneInfo("Europe/Copenhagen")
 
 
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module (every test here only reads it) and committed,
+    so its after-commit work (PDFs, summaries) runs; flushed afterwards, so the tests that
+    follow in this process find the empty database they expect."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True  # as in `make run`; before the per-test default
+    try:
+        with django_db_blocker.unblock():
+            call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            yield
+            call_command("flush", "--noinput")
+    finally:
+        celery_app.conf.task_always_eager = eager
 
 
 def test_aalborgs_six_partners_signed_at_the_launch(client, demo):

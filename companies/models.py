@@ -207,6 +207,8 @@ class Membership(models.Model):
                 fields=["alliance", "company"], name="one_membership_per_company"
             ),
         ]
+        # The staff pages' members-by-status counts read this index alone (no table rows).
+        indexes = [models.Index(fields=["alliance", "status"], name="membership_alliance_status")]
 
     def __str__(self):
         return f"{self.company} – {self.alliance}"

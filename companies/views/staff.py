@@ -6,9 +6,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from klimaalliance.links import RowLinks
 from klimaalliance.permissions import alliance_staff_required
 
 from .. import access, services
@@ -24,7 +27,7 @@ from ..forms import (
 )
 from ..industries import Industry, SizeBand
 from ..models import Company, ContactPerson, Dialogue, Membership
-from ..selectors import member_queryset
+from ..selectors import member_queryset, status_counts
 
 PAGE_SIZE = 25
 
@@ -37,13 +40,7 @@ def _company_page(membership):
 def member_list(request):
     alliance = request.alliance
     memberships, filter_form = member_queryset(alliance, request.GET)
-    counts = dict(
-        Membership.objects.filter(alliance=alliance)
-        .order_by()  # no join to the companies for Meta.ordering
-        .values("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
+    counts = status_counts(alliance)
     paginator = Paginator(memberships, PAGE_SIZE)
     # The list's length is known from the counts when nothing but the status narrows it
     # (invalid values are not applied, and are not in cleaned_data).
@@ -52,12 +49,12 @@ def member_list(request):
     if narrowed <= {"status"}:
         paginator.count = counts.get(applied["status"], 0) if narrowed else sum(counts.values())
     page = paginator.get_page(request.GET.get("page"))
-    _label_rows(page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "alliance": alliance,
         "page": page,
+        "rows": _rows(page, alliance),
         "filter_form": filter_form,
         "status_counts": [
             (value, label, counts.get(value, 0)) for value, label in Membership.Status.choices
@@ -68,9 +65,10 @@ def member_list(request):
     return render(request, "companies/member_list.html", context)
 
 
-def _label_rows(memberships):
-    """The labels of each row's codes, looked up once a page: `get_FOO_display()` builds a
-    dict of every choice on each call, translating each label to hash it."""
+def _rows(memberships, alliance) -> list[dict]:
+    """The list's cells, ready to print: the template only fills them in (per-row lookups,
+    filters and `{% url %}` were most of the page's cost). Labels are looked up and dates
+    formatted once a page: `get_FOO_display()` builds a dict of every choice on each call."""
     labels = {
         code: {value: str(label) for value, label in choices}
         for code, choices in (
@@ -79,11 +77,26 @@ def _label_rows(memberships):
             ("status", Membership.Status.choices),
         )
     }
+    link = RowLinks()
+    dates = {}
+    rows = []
     for membership in memberships:
-        company = membership.company
-        membership.industry_label = labels["industry"].get(company.industry, company.industry)
-        membership.size_label = labels["size"].get(company.size_band, company.size_band)
-        membership.status_label = labels["status"].get(membership.status, membership.status)
+        company, joined = membership.company, membership.joined_on
+        if joined is not None and joined not in dates:
+            dates[joined] = date_format(joined, "DATE_FORMAT")
+        rows.append(
+            {
+                "url": link("companies:company-detail", alliance.slug, membership.company_id),
+                "name": company.name,
+                "cvr": company.cvr,
+                "industry": labels["industry"].get(company.industry, company.industry),
+                "size": labels["size"].get(company.size_band, company.size_band) or "–",
+                "level": (membership.level.name if membership.level else "") or "–",
+                "status": capfirst(labels["status"].get(membership.status, membership.status)),
+                "joined": dates[joined] if joined is not None else "–",
+            }
+        )
+    return rows
 
 
 @alliance_staff_required

@@ -3,6 +3,7 @@ from django.urls import translate_url
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
+from klimaalliance.forms import filter_field as render_filter_field
 from klimaalliance.numbers import format_number
 
 register = template.Library()
@@ -16,10 +17,22 @@ def url_in_language(context, language_code):
     needs no cookie and no session.
     """
     request = context["request"]
-    url = translate_url(request.path, language_code)
-    if request.META.get("QUERY_STRING"):
-        url = f"{url}?{request.META['QUERY_STRING']}"
-    return url
+    # Once per request and language: base.html asks three times (links and switcher), and
+    # each answer resolves the path and reverses it again.
+    known = request.__dict__.setdefault("_urls_in_language", {})
+    if language_code not in known:
+        url = translate_url(request.path, language_code)
+        if request.META.get("QUERY_STRING"):
+            url = f"{url}?{request.META['QUERY_STRING']}"
+        known[language_code] = url
+    return known[language_code]
+
+
+@register.filter
+def filter_field(field):
+    """`{{ field|filter_field }}`: a filter form's field as crispy-forms lays it out, cheaply
+    (klimaalliance.forms.filter_field)."""
+    return render_filter_field(field)
 
 
 @register.filter

@@ -14,8 +14,11 @@ def task_list(request):
     """Every task of the signed-in person across alliances and companies; the start page
     after signing in. A fixed number of queries however many tasks there are."""
     user = request.user
+    tasks = my_tasks.tasks_for(user, language=get_language())
     context = {
-        "tasks": my_tasks.tasks_for(user, language=get_language()),
+        "tasks": tasks,
+        # The menu's count is this list's length: no second query for it on this page.
+        "my_task_count": len(tasks),
         "representations": list(
             user.representations.select_related("company").order_by("company__legal_name")
         ),

@@ -7,16 +7,20 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from companies.models import Dialogue, Invitation, Membership, Story
+from companies.selectors import status_counts
 from companies.views.stories import published as published_stories
 from emissions import charts
 from emissions.public import alliance_progress, public_progress
 from emissions.views.dashboard import svg_response
 from klimaalliance.caching import public_page
+from klimaalliance.links import RowLinks
 from klimaalliance.models import Alliance
 from klimaalliance.permissions import alliance_staff_required
 from klimaalliance.views import contact_alliances
@@ -101,16 +105,8 @@ def alliance_detail(request, alliance_slug):
 @alliance_staff_required
 def staff_dashboard(request):
     alliance = request.alliance
-    counts = dict(
-        Membership.objects.filter(alliance=alliance)
-        .order_by()  # no join to the companies for Meta.ordering
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    status_counts = [
-        (value, label, counts.get(value, 0)) for value, label in Membership.Status.choices
-    ]
+    counts = status_counts(alliance)
+    by_status = [(value, label, counts.get(value, 0)) for value, label in Membership.Status.choices]
     today = timezone.localdate()
     end_of_week = today + datetime.timedelta(days=6 - today.weekday())
     follow_ups = (
@@ -133,15 +129,43 @@ def staff_dashboard(request):
     )
     context = {
         "alliance": alliance,
-        "status_counts": status_counts,
+        "status_counts": by_status,
         "agreements": agreements,
         "pending_stories": Story.objects.filter(
             alliance=alliance, status=Story.Status.SUBMITTED
         ).count(),
-        "follow_ups": follow_ups,
-        "today": today,
+        "follow_ups": _follow_up_rows(follow_ups, alliance, today),
     }
     return render(request, "portal/staff_dashboard.html", context)
+
+
+def _follow_up_rows(dialogues, alliance, today) -> list[dict]:
+    """The dashboard's follow-ups ready to print: addresses reversed once, dates formatted
+    once each (per-row `{% url %}` and filters were most of the page's cost)."""
+    link = RowLinks()
+    dates = {}
+    rows = []
+    for dialogue in dialogues:
+        due = dialogue.follow_up_on
+        if due not in dates:
+            dates[due] = date_format(due, "DATE_FORMAT")
+        rows.append(
+            {
+                "due": dates[due],
+                "overdue": due < today,
+                "company": dialogue.company.name,
+                "company_url": link("companies:company-detail", alliance.slug, dialogue.company_id),
+                "summary": Truncator(dialogue.summary).words(20, truncate=" …"),
+                "done_url": link(
+                    "companies:dialogue-done",
+                    alliance.slug,
+                    dialogue.company_id,
+                    dialogue.pk,
+                    ids=2,
+                ),
+            }
+        )
+    return rows
 
 
 @require_GET

@@ -306,10 +306,32 @@ TICKS = 6  # at most this many steps up the tonnes axis
 STEPS = [Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)]
 BAR_SHARE, BAR_MAX = 0.6, 48  # a bar's width: of its year's slot, and at most (px)
 SAMPLE = 24  # a legend sample's width (px)
+# DejaVu Sans's advance widths (em) of what axis labels are made of, for `placed`: every
+# digit is as wide as every other, the separators half that.
+ADVANCE_EM = {**dict.fromkeys("0123456789", 1303 / 2048), ".": 651 / 2048, ",": 651 / 2048}
 
 
 def text_width(text: str, size: int = FONT_SIZE) -> float:
     return len(text) * size * EM_WIDTH
+
+
+def placed(labels, anchor: str, size: int = FONT_SIZE):
+    """`labels`, each anchored at its x ("middle" or "end"), as one Label whose every
+    character has its own position: x and y lists for a single <text> drawn from its start,
+    as WeasyPrint would place them. For the PDFs: WeasyPrint lays out and draws each letter
+    of an SVG text on its own anyway, and each text element, above all an anchored one,
+    costs as much again as its letters. None if a character's width is not known."""
+    xs, ys = [], []
+    for label in labels:
+        if any(character not in ADVANCE_EM for character in label.text):
+            return None
+        advances = [ADVANCE_EM[character] * size for character in label.text]
+        x = float(label.x) - sum(advances) / (2 if anchor == "middle" else 1)
+        for advance in advances:
+            xs.append(coordinate(x))
+            ys.append(label.y)
+            x += advance
+    return Label(" ".join(xs), " ".join(ys), "".join(label.text for label in labels))
 
 
 def coordinate(value: float) -> str:
@@ -410,6 +432,17 @@ class Frame:
             for value, label in zip(values, labels, strict=True)
         ]
         self.x_ticks = self._year_labels(years, keep)
+        self.y_anchor, self.x_anchor = "end", "middle"
+
+    def place_ticks(self) -> None:
+        """For a PDF: the numbers on each axis as one text element (`placed`); left as
+        they are if a character's width is not known."""
+        if self.x_anchor == "start":  # placed already
+            return
+        y_ticks, x_ticks = placed(self.y_ticks, "end"), placed(self.x_ticks, "middle")
+        if y_ticks and x_ticks:
+            self.y_ticks, self.x_ticks = [y_ticks], [x_ticks]
+            self.y_anchor = self.x_anchor = "start"
 
     def x(self, year) -> float:
         """The middle of the year's slot."""
@@ -500,8 +533,9 @@ def _render(template, chart, language, title, **context) -> str:
     )
 
 
-def company_svg(chart: CompanyChart, language: str) -> str:
-    """Stacked bars per scope per year and the target path as a dashed line, in `language`."""
+def company_svg(chart: CompanyChart, language: str, *, for_pdf: bool = False) -> str:
+    """Stacked bars per scope per year and the target path as a dashed line, in `language`;
+    `for_pdf`: drawn the same, with fewer text elements (`Frame.place_ticks`)."""
     template = "emissions/charts/company.svg"
     with translation.override(language):
         title = _("Emissions by scope, location-based")
@@ -526,6 +560,8 @@ def company_svg(chart: CompanyChart, language: str) -> str:
             keys=keys,
             keep=[chart.years[0], chart.years[-1], *target_years],
         )
+        if for_pdf:
+            frame.place_ticks()
         spans = {scope: [] for scope in SCOPE_COLOURS}
         for year, stack in zip(chart.years, stacks, strict=True):
             low = ZERO
@@ -538,9 +574,10 @@ def company_svg(chart: CompanyChart, language: str) -> str:
         return _render(template, chart, language, title, frame=frame, bars=bars, target=target)
 
 
-def alliance_svg(chart: AllianceChart, language: str) -> str:
+def alliance_svg(chart: AllianceChart, language: str, *, for_pdf: bool = False) -> str:
     """The members' approved total per year as bars, their baseline as a line, and the
-    straight path from the baseline to the alliance's target, in `language`."""
+    straight path from the baseline to the alliance's target, in `language`; `for_pdf` as
+    in `company_svg`."""
     template = "emissions/charts/alliance.svg"
     with translation.override(language):
         public = isinstance(chart, PublicChart)
@@ -570,6 +607,8 @@ def alliance_svg(chart: AllianceChart, language: str) -> str:
             keys=keys,
             keep=years[:1] + years[-1:] + target_years,
         )
+        if for_pdf:
+            frame.place_ticks()
         return _render(
             template,
             chart,

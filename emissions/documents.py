@@ -164,8 +164,9 @@ def scope_rows(inventory, baseline) -> list[ScopeRow]:
     ]
 
 
-def report_context(report, *, language=None) -> dict:
-    """Everything a company's progress report shows, in `language`."""
+def report_context(report, *, language=None, for_pdf=False) -> dict:
+    """Everything a company's progress report shows, in `language`; `for_pdf`: its chart
+    drawn for WeasyPrint (`charts.company_svg`)."""
     language = language or document_language()
     year = report.round.year
     company = report.company
@@ -201,14 +202,14 @@ def report_context(report, *, language=None) -> dict:
             "chart": chart,
             "chart_summary": chart.summary(),
             "chart_alt": company_chart_alt(chart),
-            "chart_uri": charts.data_uri(charts.company_svg(chart, language)),
+            "chart_uri": charts.data_uri(charts.company_svg(chart, language, for_pdf=for_pdf)),
             "language": language,
         }
 
 
 def render_report_html(report, *, language=None) -> str:
     language = language or document_language()
-    context = report_context(report, language=language)
+    context = report_context(report, language=language, for_pdf=True)
     with translation.override(language):
         return render_to_string("pdf/report_company.html", context)
 
@@ -416,7 +417,7 @@ def alliance_report_context(alliance, year, *, language=None) -> dict:
             "chart": chart,
             "chart_summary": chart.summary(),
             "chart_alt": alliance_chart_alt(chart),
-            "chart_uri": charts.data_uri(charts.alliance_svg(chart, language)),
+            "chart_uri": charts.data_uri(charts.alliance_svg(chart, language, for_pdf=True)),
             "language": language,
             "generated_on": timezone.localdate(),
         }

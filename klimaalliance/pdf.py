@@ -6,10 +6,11 @@ such as charts come inline as data: URIs, and relative addresses resolve inside 
 What every document shares is loaded once per process, not once per document: the fonts
 (`font_config`) and the shared stylesheet (`base_stylesheet`, templates/pdf/base.css). A
 worker process loads both as it starts (`warm_up`), so its first PDF is no slower than the
-next.
+next, and then moves all it loaded out of the cycle collector's reach (`gc.freeze`).
 """
 
 import functools
+import gc
 
 from django.conf import settings
 
@@ -66,5 +67,10 @@ def base_stylesheet():
 def warm_up() -> None:
     """Load the fonts and the shared stylesheet and render one small document, so that the
     process's first real PDF does not pay for them (a Celery worker process calls this as
-    it starts)."""
+    it starts). Then freeze what the process holds: WeasyPrint allocates enough to set off
+    a full collection of the cycle collector every five reports or so, and each walked all
+    of Django, Celery and WeasyPrint again (about 80 ms: a tenth of the reports' time);
+    frozen, it walks only what came after."""
     html_to_pdf("<!doctype html><html lang=da><title>-</title><p>Æ ø å – 1 234,5</p></html>")
+    gc.collect()
+    gc.freeze()

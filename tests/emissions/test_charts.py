@@ -112,6 +112,30 @@ def test_the_company_chart_draws_scopes_and_the_target_path():
     assert charts.company_svg(chart_of_alfa(), "en") == svg  # the same chart, the same bytes
 
 
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_pdf_chart_draws_the_axis_numbers_where_the_page_chart_does(language):
+    """For WeasyPrint each axis's numbers are one text element with a position per
+    character, starting where the page's labels, anchored at their end or middle, start."""
+    page, pdf = (charts.company_svg(chart_of_alfa(), language, for_pdf=f) for f in (0, 1))
+
+    def axes(svg):
+        return [g for g in parse(svg).iter(f"{SVG}g") if g.get("fill") == "#333333"]
+
+    for page_axis, pdf_axis, anchor in zip(axes(page), axes(pdf), ("end", "middle"), strict=True):
+        labels, [placed] = list(page_axis), list(pdf_axis)
+        assert (page_axis.get("text-anchor"), pdf_axis.get("text-anchor")) == (anchor, "start")
+        assert placed.text == "".join(label.text for label in labels)
+        xs, ys = placed.get("x").split(), placed.get("y").split()
+        first = 0
+        for label in labels:
+            width = sum(charts.ADVANCE_EM[c] * charts.FONT_SIZE for c in label.text)
+            start = float(label.get("x")) - (width if anchor == "end" else width / 2)
+            assert float(xs[first]) == pytest.approx(start, abs=0.06), label.text
+            assert ys[first] == label.get("y")
+            first += len(label.text)
+        assert first == len(xs) == len(ys)
+
+
 def test_the_summary_reads_the_chart_out_loud():
     summary = chart_of_alfa().summary()  # in Danish, the active language
     assert "Alfa A/S" in summary and "2021–2024" in summary

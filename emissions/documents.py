@@ -218,7 +218,7 @@ def report_pdf(report, *, language=None) -> bytes:
     return report_to_pdf(render_report_html(report, language=language))
 
 
-def _store(field_file, name, data: bytes) -> str:
+def store_file(field_file, name, data: bytes) -> str:
     """Write `data` at exactly `name`, replacing an earlier rendering."""
     storage = field_file.storage
     if storage.exists(name):
@@ -249,7 +249,7 @@ def report_pdf_store(report_id: int, batch_id: int | None = None) -> str:
         locked = Report.objects.select_for_update().get(pk=report_id)
         if batch_id is not None and locked.pdf_batch_id == batch_id and locked.pdf:
             return locked.pdf.name  # a twin of this task finished first
-        locked.pdf.name = _store(locked.pdf, name, data)
+        locked.pdf.name = store_file(locked.pdf, name, data)
         locked.pdf_sha256 = sha256_hex(data)
         locked.pdf_generated_at = timezone.now()
         fields = ["pdf", "pdf_sha256", "pdf_generated_at"]
@@ -444,7 +444,7 @@ def alliance_report_pdf_store(alliance_report_id: int) -> str:
     name = alliance_report_path(document, "report.pdf")
     with transaction.atomic():
         locked = AllianceReport.objects.select_for_update().get(pk=alliance_report_id)
-        locked.pdf.name = _store(locked.pdf, name, data)
+        locked.pdf.name = store_file(locked.pdf, name, data)
         locked.pdf_sha256 = sha256_hex(data)
         locked.generated_at = began
         locked.save(update_fields=["pdf", "pdf_sha256", "generated_at"])

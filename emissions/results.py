@@ -15,7 +15,7 @@ from klimaalliance import outbox
 from klimaalliance.notifications import absolute_url
 
 from . import charts
-from .documents import _store, report_to_pdf
+from .documents import report_to_pdf, store_file
 from .models.reporting import PublishedResults, published_results_path
 from .public import alliance_progress
 
@@ -75,7 +75,7 @@ def results_pdf_store(results_id: int) -> str:
     for language in LANGUAGES:
         data = report_to_pdf(render_results_html(results.alliance, language=language))
         name = published_results_path(results, f"{language}.pdf")
-        names[language] = _store(results.pdf, name, data)
+        names[language] = store_file(results.pdf, name, data)
     with transaction.atomic():
         locked = PublishedResults.objects.select_for_update().get(pk=results_id)
         locked.pdf.name, locked.pdf_en.name = names["da"], names["en"]

@@ -269,9 +269,7 @@ class PublishedResults(models.Model):
     )
     pdf_token = models.CharField(max_length=32, default=new_token, editable=False)
     pdf = models.FileField(upload_to=published_results_path, blank=True, storage=private_storage)
-    pdf_en = models.FileField(
-        upload_to=published_results_path, blank=True, storage=private_storage
-    )
+    pdf_en = models.FileField(upload_to=published_results_path, blank=True, storage=private_storage)
     requested_at = models.DateTimeField(default=timezone.now)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -13,15 +13,6 @@ from emissions import services
 from emissions.models import Category, Inventory, InventoryLine
 from emissions.spreadsheets import COLUMNS
 
-DANISH_HEADER = (
-    "Scope;Kategori;Beskrivelse;Metode;Mængde;Enhed;Aktivitet;Faktorår;Leverandør;"
-    "Leverandørens faktor (kg CO2e pr. enhed);Oprindelsesgarantier;Ton CO2e;Metodenote"
-)
-ENGLISH_HEADER = (
-    "Scope,Category,Description,Method,Quantity,Unit,Activity,Factor year,Supplier,"
-    "Supplier factor (kg CO2e per unit),Guarantees of origin,Tonnes CO2e,Method note"
-)
-
 from .test_inventories import (
     add_line,
     approve,
@@ -34,6 +25,15 @@ from .test_inventories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+DANISH_HEADER = (
+    "Scope;Kategori;Beskrivelse;Metode;Mængde;Enhed;Aktivitet;Faktorår;Leverandør;"
+    "Leverandørens faktor (kg CO2e pr. enhed);Oprindelsesgarantier;Ton CO2e;Metodenote"
+)
+ENGLISH_HEADER = (
+    "Scope,Category,Description,Method,Quantity,Unit,Activity,Factor year,Supplier,"
+    "Supplier factor (kg CO2e per unit),Guarantees of origin,Tonnes CO2e,Method note"
+)
 
 LINE_FIELDS = (
     "scope",

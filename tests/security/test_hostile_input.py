@@ -1336,6 +1336,13 @@ SAFE_ALLOWED = {
     "shown as HTML: escaping would put &amp; into names",
     ("klimaalliance/templatetags/portal.py", "mark_safe("): "the constant attribute "
     "' lang=\"da\"' of the lang_of tag, no user text",
+    ("emissions/views/dashboard.py", "SafeString("): "the dashboard's member cells, built "
+    "from html.escape()d names and labels, escaped reversed URLs, our own msgids and the "
+    "number formatter's digits (tests/emissions/test_figures.py escapes a hostile name)",
+    ("emissions/views/dashboard.py", "mark_safe("): "the constant dash of an empty cell",
+    ("klimaalliance/forms.py", "mark_safe("): "QuickSelect's options with every value and "
+    "label passed through conditional_escape, the constant required marker, and help texts, "
+    "which are our own strings (unescaped as in Django's and crispy-forms' own markup)",
 }
 PYTHON_DIRS = [
     "klimaalliance",

@@ -39,7 +39,7 @@ from bench._server import (
 )
 
 DB = "ka_bench_staff"
-PORT = 8798
+PORT = 8797  # not bench/load.py's 8798, so the two can run side by side
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", 10_000))
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", 7))
 EMAIL = "staff@aalborg.example"

@@ -43,7 +43,8 @@ def _batch(request, pk) -> ReportBatch:
     )
 
 
-def _pdf_response(field_file, filename):
+def pdf_response(field_file, filename, *, as_attachment=True):
+    """The stored PDF as a download (or shown inline); 404 when it is missing."""
     if not field_file:
         raise Http404
     try:
@@ -51,7 +52,7 @@ def _pdf_response(field_file, filename):
     except FileNotFoundError as error:
         raise Http404 from error
     return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type="application/pdf"
+        handle, as_attachment=as_attachment, filename=filename, content_type="application/pdf"
     )
 
 
@@ -154,7 +155,7 @@ def batch_requeue(request, pk):
 @alliance_staff_required
 def report_pdf(request, pk):
     report = _staff_report(request, pk)
-    return _pdf_response(report.pdf, report_filename(report))
+    return pdf_response(report.pdf, report_filename(report))
 
 
 @require_POST
@@ -215,7 +216,7 @@ def annual_report_status(request, year):
 def annual_report_pdf(request, year):
     document = get_object_or_404(AllianceReport, alliance=request.alliance, year=year)
     filename = f"aarsrapport-{year}-{request.alliance.slug}.pdf"
-    return _pdf_response(document.pdf, filename)
+    return pdf_response(document.pdf, filename)
 
 
 # --- The representative's own report -----------------------------------------------------------
@@ -231,4 +232,4 @@ def my_report_pdf(request, pk):
         company__in=access.represented_companies(request.user),
         status=Report.Status.APPROVED,
     )
-    return _pdf_response(report.pdf, report_filename(report))
+    return pdf_response(report.pdf, report_filename(report))

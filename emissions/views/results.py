@@ -2,7 +2,7 @@
 rendering; anyone downloads the PDF, in Danish or English, from the alliance page."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from klimaalliance.permissions import alliance_staff_required
 from .. import results as service
 from ..models.reporting import PublishedResults
 from ..public import alliance_progress
+from .documents import pdf_response
 
 
 def _context(alliance):
@@ -62,15 +63,9 @@ def public_results_pdf(request, alliance_slug):
         raise Http404
     language = "en" if get_language().startswith("en") and results.pdf_en else "da"
     field_file = results.pdf_en if language == "en" else results.pdf
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
     # Translators: the start of a file name, in lower case with hyphens.
     stem = _("climate-results")
     filename = f"{stem}-{file_slug(alliance.name)}-{language}.pdf"
-    response = FileResponse(
-        handle, as_attachment=False, filename=filename, content_type="application/pdf"
-    )
+    response = pdf_response(field_file, filename, as_attachment=False)
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -141,16 +141,31 @@ def _danish_by_default():
     translation.deactivate()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _page_cache_per_test_process():
+    """Each xdist process has cache keys of its own: a write in one process's test bumps
+    the data versions, which must not retire the pages another process's test looks at.
+    Set before the live server's threads make their cache connections from the settings."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    prefix = f"ka-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    settings.CACHES["default"]["KEY_PREFIX"] = prefix
+    cache.key_prefix = prefix
+
+
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
-    """Cached public pages must not leak from one test into the next.
+    """Cached public and private pages must not leak from one test into the next.
 
     Bumping the public data version retires every cached page. (Not cache.clear(): with
     Redis that flushes the database the Celery broker shares, losing other tests' tasks.)
     """
     from klimaalliance.caching import bump_public_version
+    from klimaalliance.private_pages import bump_private_version
 
     bump_public_version()
+    bump_private_version()
     yield
 
 

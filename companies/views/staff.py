@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from klimaalliance.links import RowLinks
 from klimaalliance.permissions import alliance_staff_required
+from klimaalliance.private_pages import private_page
 
 from .. import access, services
 from ..audit import company_audit_trail
@@ -37,6 +38,7 @@ def _company_page(membership):
 
 
 @alliance_staff_required
+@private_page
 def member_list(request):
     alliance = request.alliance
     memberships, filter_form = member_queryset(alliance, request.GET)
@@ -151,6 +153,7 @@ def company_edit(request, pk):
 
 
 @alliance_staff_required
+@private_page
 def company_detail(request, pk):
     alliance = request.alliance
     membership = access.staff_membership(request, pk, shared=False)

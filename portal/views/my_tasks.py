@@ -5,11 +5,14 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from klimaalliance.private_pages import private_page
+
 from .. import my_tasks
 
 
 @require_GET
 @login_required
+@private_page
 def task_list(request):
     """Every task of the signed-in person across alliances and companies; the start page
     after signing in. A fixed number of queries however many tasks there are."""

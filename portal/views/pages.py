@@ -23,6 +23,7 @@ from klimaalliance.caching import public_page
 from klimaalliance.links import RowLinks
 from klimaalliance.models import Alliance
 from klimaalliance.permissions import alliance_staff_required
+from klimaalliance.private_pages import private_page
 from klimaalliance.views import contact_alliances
 from network.views.events import upcoming as upcoming_events
 from partnerships.models import Agreement
@@ -103,6 +104,7 @@ def alliance_detail(request, alliance_slug):
 
 
 @alliance_staff_required
+@private_page
 def staff_dashboard(request):
     alliance = request.alliance
     counts = status_counts(alliance)

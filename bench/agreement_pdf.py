@@ -4,7 +4,11 @@
    time to render a typical three-page agreement (6 clauses, 6 pledges, 2 signatures) as
    PDF/A-3b, against the floor (a one-line PDF/A-3b document through the same
    `html_to_pdf`, with the fonts and shared stylesheet it keeps per process), the page
-   count and the load average (other work on the machine slows both).
+   count and the load average (other work on the machine slows both). Beside each wall-clock
+   median stands the median of the process's CPU time, which other work on the machine
+   inflates far less: read it to compare runs taken under different loads. The test settings
+   configure no seal certificate, so the PDF stays unsealed here and `seal_pdf` costs only
+   its certificate look-up (and a warning per render); bench/seal.py times the seal.
 2. If REDIS_URL is set: a real Celery worker (prefork pool, one process per core, as in
    production) on a PostgreSQL database the script creates (BENCH_PG_URL, default
    postgres://postgres@127.0.0.1:5432, database ka_bench) renders 50 sealed agreements;
@@ -158,14 +162,16 @@ def sealed_agreement(n, *, queue_pdf=False):
 
 
 def median_seconds(function):
+    """Medians of RUNS calls after WARMUPS: (wall-clock seconds, process CPU seconds)."""
     for _ in range(WARMUPS):
         function()
-    times = []
+    wall, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def render_benchmark():
@@ -181,13 +187,19 @@ def render_benchmark():
     call_command("migrate", verbosity=0)
     agreement = sealed_agreement(1)
     pages = len(PdfReader(io.BytesIO(render_agreement_pdf(agreement))).pages)
-    agreement_s = median_seconds(lambda: render_agreement_pdf(agreement))
+    agreement_s, agreement_cpu = median_seconds(lambda: render_agreement_pdf(agreement))
     floor_html = "<!doctype html><html lang=en><title>x</title><p>One line.</p>"
-    floor_s = median_seconds(lambda: html_to_pdf(floor_html))
+    floor_s, floor_cpu = median_seconds(lambda: html_to_pdf(floor_html))
     print(f"agreement PDF: {pages} pages, 6 clauses, {len(PLEDGES)} pledges, 2 signatures")
     print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
-    print(f"render_agreement_pdf median of {RUNS}: {agreement_s * 1000:.1f} ms")
-    print(f"floor (one-line PDF/A-3b, html_to_pdf) median of {RUNS}: {floor_s * 1000:.1f} ms")
+    print(
+        f"render_agreement_pdf median of {RUNS}: {agreement_s * 1000:.1f} ms "
+        f"(CPU time {agreement_cpu * 1000:.1f} ms)"
+    )
+    print(
+        f"floor (one-line PDF/A-3b, html_to_pdf) median of {RUNS}: {floor_s * 1000:.1f} ms "
+        f"(CPU time {floor_cpu * 1000:.1f} ms)"
+    )
     print(f"ratio agreement/floor: {agreement_s / floor_s:.1f}x")
 
 

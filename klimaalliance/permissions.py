@@ -7,17 +7,24 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from .models import Alliance, StaffRole
+from .private_pages import remembered
 from .two_factor import second_factor_redirect
 
 
 def staff_roles(request) -> list[StaffRole]:
-    """The signed-in user's staff roles with their alliances: one query per request, shared
-    by the permission check and the navigation (context_processors.portal)."""
+    """The signed-in user's staff roles with their alliances, shared by the permission check
+    and the navigation (context_processors.portal): read from the database once per
+    private data version, i.e. again after any write (a role granted or withdrawn, an
+    alliance renamed), and else from the cache in the round trip that reads the version."""
     user = request.user
     if not user.is_authenticated:
         return []
     if getattr(request, "_staff_roles", None) is None:
-        request._staff_roles = list(user.staff_roles.select_related("alliance"))
+        request._staff_roles = remembered(
+            request,
+            f"staff-roles:{user.pk}",
+            lambda: list(user.staff_roles.select_related("alliance")),
+        )
     return request._staff_roles
 
 

@@ -14,15 +14,18 @@ commit, e.g. a test, whose transaction never commits). Writes that no cached pag
 are left out: sessions, sign-in logs and worker heartbeats (so pages that show heartbeats
 must not use this cache).
 
-What stays per request: signing in, the second factor and the permission checks all run
-before the decorated view, so a cached page is only ever served to the session it was
-rendered for, after the same checks. Its key holds the session, the user, the language,
+What stays per request: the session, the user and the second factor are read from the
+database, and the permission checks run before the decorated view, so a cached page is
+only ever served to the session it was rendered for, after the same checks. The staff
+roles those checks read are themselves kept at the version (`remembered`), so a role
+withdrawn or granted counts on the next request; the version, the roles and the page come
+in one cache round trip. With the cache unreachable, pages are rendered afresh and the
+cache is left alone for RETRY_SECONDS (no request waits for its time-out meanwhile). Its key holds the session, the user, the language,
 the whole URL, the htmx header and the date (tasks fall due by the day); its CSRF tokens
 are masked afresh for every response. Pages that carry a message, set a cookie or change
 the session are not kept.
 """
 
-import contextlib
 import hashlib
 import logging
 import re
@@ -54,10 +57,9 @@ _state = {"missed_bump": False, "retry_at": 0.0, "read_since_bump": True}
 
 def bump_private_version() -> None:
     """Retire every cached private page. Never fails nor slows the write that called it:
-    with Redis down, the bump is owed, retried at most every RETRY_SECONDS (not on each
-    write: each try waits for the connection time-out) and made before this process next
-    serves from the cache."""
-    if _state["missed_bump"] and time.monotonic() < _state["retry_at"]:
+    with Redis down, the bump is owed and made before this process uses the cache again."""
+    if _cache_resting():
+        _state["missed_bump"] = True
         return
     try:
         try:
@@ -65,10 +67,21 @@ def bump_private_version() -> None:
         except ValueError:  # not set (or evicted): a value no earlier entry can carry
             cache.set(VERSION_KEY, time.time_ns(), timeout=None)
     except RedisError as error:
-        _state.update(missed_bump=True, retry_at=time.monotonic() + RETRY_SECONDS)
-        logger.warning("Page cache unreachable, private pages not retired yet: %s", error)
+        _state["missed_bump"] = True
+        _cache_failed(error)
     else:
         _state.update(missed_bump=False, read_since_bump=False)
+
+
+def _cache_resting() -> bool:
+    """After a failure the cache is left alone for RETRY_SECONDS: each try would wait for
+    the connection time-out, on every request and every write."""
+    return time.monotonic() < _state["retry_at"]
+
+
+def _cache_failed(error) -> None:
+    _state["retry_at"] = time.monotonic() + RETRY_SECONDS
+    logger.warning("Cache unreachable, private pages rendered afresh for now: %s", error)
 
 
 class _CommitBump:
@@ -117,6 +130,79 @@ def install(sender=None, connection=None, **kwargs) -> None:
         connection.execute_wrappers.append(watch_writes)
 
 
+# --- Reading at the current version -----------------------------------------------------------
+
+
+class CacheUnavailable(Exception):
+    """The cache cannot be trusted now (unreachable, or a bump is still owed)."""
+
+
+def _read(request, key):
+    """The private data version and the entry at `key` if it was kept at that version.
+
+    One cache round trip a request: the first read also fetches the version (once per
+    request) and, on a `private_page`, that page, which the decorator then finds here.
+    Raises CacheUnavailable."""
+    read = getattr(request, "_private_read", None)
+    if read is None or key not in read["found"]:
+        read = _fetch(request, key, read)
+    return read["version"], read["found"][key]
+
+
+def _fetch(request, key, read):
+    if _state["missed_bump"]:  # owed since the cache was last unreachable
+        bump_private_version()
+    if _state["missed_bump"] or _cache_resting():
+        raise CacheUnavailable
+    keys = [key]
+    if read is None:
+        keys.append(VERSION_KEY)
+        # On a private page, fetch the page too: the permission check reads first.
+        view = getattr(getattr(request, "resolver_match", None), "func", None)
+        page = _page_key(request) if getattr(view, "private_page", False) else None
+        if page not in (None, key):
+            keys.append(page)
+    try:
+        found = cache.get_many(keys)
+        if read is None:
+            _state["read_since_bump"] = True
+            version = found.pop(VERSION_KEY, None)
+            if version is None:
+                cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+                version = cache.get(VERSION_KEY)
+            read = request._private_read = {"version": version, "found": {}}
+    except RedisError as error:
+        _cache_failed(error)
+        raise CacheUnavailable from error
+    for name in keys:
+        if name != VERSION_KEY:
+            entry = found.get(name)
+            current = entry is not None and entry[0] == read["version"]
+            read["found"][name] = entry[1] if current else None
+    return read
+
+
+def _keep(key, version, value) -> None:
+    try:
+        cache.set(key, (version, value), PAGE_TIMEOUT)
+    except RedisError as error:
+        _cache_failed(error)
+
+
+def remembered(request, key, compute):
+    """`compute()`, kept in the cache under `key` while the private data version stands, so
+    that what a request needs of the database is read once for all requests until the next
+    write. Falls back to `compute()` when the cache is unavailable."""
+    try:
+        version, value = _read(request, key)
+    except CacheUnavailable:
+        return compute()
+    if value is None:
+        value = compute()
+        _keep(key, version, value)
+    return value
+
+
 # --- The decorator ----------------------------------------------------------------------------
 
 
@@ -126,35 +212,28 @@ def private_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or _has_messages(request) or request.session.session_key is None:
+        key = _page_key(request)
+        if key is None:
             return view(request, *args, **kwargs)
-        key = _key(request)
         try:
-            if _state["missed_bump"]:  # owed since the cache was last unreachable
-                bump_private_version()
-                if _state["missed_bump"]:
-                    return view(request, *args, **kwargs)
-            found = cache.get_many([VERSION_KEY, key])
-            _state["read_since_bump"] = True
-            version = found.get(VERSION_KEY)
-            if version is None:
-                cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-                version = cache.get(VERSION_KEY)
-        except RedisError:  # the cache is down: render the page uncached
+            version, response = _read(request, key)
+        except CacheUnavailable:
             return view(request, *args, **kwargs)
-        entry = found.get(key)
-        if entry is not None and entry[0] == version:
-            return _with_fresh_csrf_tokens(request, entry[1])
+        if response is not None:
+            return _with_fresh_csrf_tokens(request, response)
         response = view(request, *args, **kwargs)
         if _keepable(request, response):
-            with contextlib.suppress(RedisError):
-                cache.set(key, (version, response), PAGE_TIMEOUT)
+            _keep(key, version, response)
         return response
 
+    wrapper.private_page = True  # copied onto the outer decorators' wrappers (functools.wraps)
     return wrapper
 
 
-def _key(request) -> str:
+def _page_key(request) -> str | None:
+    """The key of this request's page, or None if it is not to be served from the cache."""
+    if request.method != "GET" or _has_messages(request) or request.session.session_key is None:
+        return None
     parts = [
         request.session.session_key,
         str(request.user.pk),

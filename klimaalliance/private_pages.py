@@ -20,10 +20,11 @@ only ever served to the session it was rendered for, after the same checks. The 
 roles those checks read are themselves kept at the version (`remembered`), so a role
 withdrawn or granted counts on the next request; the version, the roles and the page come
 in one cache round trip. With the cache unreachable, pages are rendered afresh and the
-cache is left alone for RETRY_SECONDS (no request waits for its time-out meanwhile). Its key holds the session, the user, the language,
-the whole URL, the htmx header and the date (tasks fall due by the day); its CSRF tokens
-are masked afresh for every response. Pages that carry a message, set a cookie or change
-the session are not kept.
+cache is left alone for RETRY_SECONDS (no request waits for its time-out meanwhile).
+
+A page's key holds the session, the user, the language, the whole URL, the htmx header and
+the date (tasks fall due by the day); its CSRF tokens are masked afresh for every response.
+Pages that carry a message, set a cookie or change the session are not kept.
 """
 
 import hashlib

@@ -18,12 +18,16 @@ import contextlib
 import functools
 import hashlib
 import logging
+import pickle
+import threading
 import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -101,10 +105,54 @@ def public_data_version() -> int:
         bump_public_version()
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        # Never a number used before (a flushed cache starts again): this process's copies
+        # of pages are keyed by it too.
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
     _memo.update(version=version, read_at=now)
     return version
+
+
+# Each process also keeps the pages it served last, for up to NEAR_SECONDS: a page asked
+# for again is answered without a cache round trip (a quarter of a millisecond, a third of
+# what a cached page costs). The keys are the cache's, data version included, so a change
+# retires them as fast as the cache's (VERSION_MEMO_SECONDS). Pickled, as in the cache:
+# each answer is a response of its own, which the middleware may add headers to.
+NEAR_SECONDS = 60
+NEAR_ENTRIES = 200
+_near = OrderedDict()
+_near_lock = threading.Lock()
+
+
+def _cached_page(key):
+    """The response kept under `key`: this process's copy, else the cache's (RedisError
+    passes through)."""
+    now = time.monotonic()
+    with _near_lock:
+        entry = _near.get(key)
+        if entry is not None and entry[0] > now:
+            _near.move_to_end(key)
+            return pickle.loads(entry[1])  # noqa: S301 (pickled by this process itself)
+    response = cache.get(key)
+    if response is not None:
+        _keep_near(key, response)
+    return response
+
+
+def _keep_page(key, response):
+    cache.set(key, response, PAGE_TIMEOUT)
+    _keep_near(key, response)
+
+
+def _keep_near(key, response):
+    if isinstance(caches["default"], DummyCache):  # caching is off: so are the copies
+        return
+    data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+    with _near_lock:
+        _near[key] = (time.monotonic() + NEAR_SECONDS, data)
+        _near.move_to_end(key)
+        while len(_near) > NEAR_ENTRIES:
+            _near.popitem(last=False)
 
 
 def bump_public_version(**kwargs):
@@ -115,7 +163,7 @@ def bump_public_version(**kwargs):
         try:
             cache.incr(VERSION_KEY)
         except ValueError:  # not set yet (or evicted): any new value invalidates old keys
-            cache.set(VERSION_KEY, 2, timeout=None)
+            cache.set(VERSION_KEY, time.time_ns(), timeout=None)
     except RedisError as error:
         _memo["missed_bump"] = True
         logger.warning("Page cache unreachable, public pages not retired yet: %s", error)
@@ -208,7 +256,7 @@ def public_page(view=None, *, vary_on=()):
         if not front_miss:
             try:
                 key = f"page:{public_data_version()}:{variant}"
-                response = cache.get(key)
+                response = _cached_page(key)
             except RedisError:  # the cache is down: serve the page uncached
                 return _varies_on_htmx(view(request, *args, **kwargs))
             if response is not None:
@@ -226,7 +274,7 @@ def public_page(view=None, *, vary_on=()):
         request._public_page_cacheable = True
         if key is not None:
             with contextlib.suppress(RedisError):
-                cache.set(key, response, PAGE_TIMEOUT)
+                _keep_page(key, response)
         return get_conditional_response(request, etag=response["ETag"], response=response)
 
     wrapper.public_page_vary_on = tuple(vary_on)
@@ -265,7 +313,7 @@ class PublicPageCacheMiddleware:
         response = None
         if key is not None:
             try:
-                response = cache.get(key)
+                response = _cached_page(key)
             except RedisError:  # the cache is down: the whole stack answers, uncached
                 key = None
         if response is not None:
@@ -281,7 +329,7 @@ class PublicPageCacheMiddleware:
             and not response.streaming
         ):
             with contextlib.suppress(RedisError):
-                cache.set(key, response, PAGE_TIMEOUT)
+                _keep_page(key, response)
         return response
 
     @staticmethod

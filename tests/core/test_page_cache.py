@@ -222,3 +222,16 @@ def test_the_open_data_api_is_cached_per_version_and_answers_304(
         AgreementFactory(alliance=alliance, company=CompanyFactory(legal_name="Anden A/S"))
     changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and changed.json()["count"] == 2
+
+
+def test_a_copy_kept_in_the_process_is_an_answer_of_its_own(client, alliance):
+    """The process keeps its last pages beside the cache; headers that the middleware adds
+    to one answer (CORS for a request from another site) must not reach the next."""
+    url = f"/api/v1/partners/?alliance={alliance.slug}"
+    first = client.get(url, HTTP_ORIGIN="https://data.example")
+    assert first["Access-Control-Allow-Origin"] == "*"
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert len(queries) == 0  # answered from a copy
+    assert second.content == first.content
+    assert "Access-Control-Allow-Origin" not in second.headers

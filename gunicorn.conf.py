@@ -3,6 +3,9 @@
 The access log prints every request line, and an invitation link carries its token in the
 path: put the portal's secret scrubber on gunicorn's own log handlers too.
 
+A (re)started server may be a new release that renders pages differently, so it retires
+the cached public and signed-in pages once, before its workers start.
+
 Each worker then imports every view (the URLconf) and freezes what it holds: the cycle
 collector's full collections otherwise walk all of Django and the portal again, every few
 hundred requests that allocate many objects (a signed-in page's queries), which shows in
@@ -10,6 +13,17 @@ both the time a page costs and its slowest responses.
 """
 
 import gc
+
+
+def when_ready(server):
+    import django
+
+    django.setup()
+    from klimaalliance.caching import bump_public_version
+    from klimaalliance.private_pages import bump_private_version
+
+    bump_public_version()
+    bump_private_version()
 
 
 def post_worker_init(worker):

@@ -3,6 +3,7 @@ variant of a page, retired only by committed changes that can alter a public pag
 revalidated with ETags."""
 
 import contextlib
+import runpy
 import uuid
 
 import pytest
@@ -235,3 +236,15 @@ def test_a_copy_kept_in_the_process_is_an_answer_of_its_own(client, alliance):
     assert len(queries) == 0  # answered from a copy
     assert second.content == first.content
     assert "Access-Control-Allow-Origin" not in second.headers
+
+
+def test_a_restarted_server_renders_every_cached_page_afresh(settings):
+    """A new release may render pages differently: gunicorn retires the public and the
+    signed-in copies once, as it starts (gunicorn.conf.py)."""
+    from klimaalliance.private_pages import VERSION_KEY as PRIVATE_VERSION_KEY
+
+    config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    public, private = version(), cache.get(PRIVATE_VERSION_KEY)
+    config["when_ready"](server=None)
+    assert version() == public + 1
+    assert cache.get(PRIVATE_VERSION_KEY) != private

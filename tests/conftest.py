@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from klimaalliance.celery import app as celery_app
+from tests.celery_connections import forget_broker_connections
 
 from .factories import (
     AllianceFactory,
@@ -259,6 +260,7 @@ def real_worker(transactional_db, settings):
     from celery.contrib.testing.worker import start_worker
 
     celery_app.conf.task_always_eager = False
+    forget_broker_connections()  # none that an earlier test in this process left broken
     with start_worker(
         celery_app, pool="solo", loglevel="WARNING", perform_ping_check=True, shutdown_timeout=20
     ):

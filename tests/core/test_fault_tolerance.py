@@ -38,6 +38,7 @@ from klimaalliance.tasks import record_heartbeat
 from partnerships.documents import content_sha256
 from partnerships.models import Agreement, Signature
 from partnerships.tasks import mail_signed_agreement, render_agreement_pdf_task
+from tests.celery_connections import forget_broker_connections
 from tests.conftest import need
 from tests.partnerships.test_signing import make_sent, post_sign, sign_data
 from tests.partnerships.test_staff_agreements import countersign_data, post_countersign
@@ -98,14 +99,6 @@ class RedisServer:
             return False
 
 
-def _forget_broker_connections():
-    """Drop the app's pooled connections, so the next publish uses the current broker_url."""
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    celery_app._backend_cache = None
-    celery_app._local.backend = None
-
-
 @pytest.fixture
 def own_redis(settings):
     """Broker, result store and page cache all on a Redis this test may kill."""
@@ -118,7 +111,7 @@ def own_redis(settings):
     }
     celery_app.conf.update(broker_url=server.url, result_backend=server.url)
     celery_app.conf.task_always_eager = False
-    _forget_broker_connections()
+    forget_broker_connections()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -129,7 +122,7 @@ def own_redis(settings):
     yield server
     server.stop()
     celery_app.conf.update(saved)
-    _forget_broker_connections()
+    forget_broker_connections()
 
 
 @pytest.fixture

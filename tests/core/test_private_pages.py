@@ -88,10 +88,12 @@ def test_signing_out_ends_the_copy_with_the_session(leader):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_each_served_copy_has_a_fresh_csrf_token_that_is_accepted(staff_x, alliance):
+@pytest.fixture
+def follow_up(staff_x, alliance):
+    """A follow-up due today, on the staff dashboard with a "Mark as done" form."""
     company = CompanyFactory(legal_name="Æblemosteriet ApS")
     MembershipFactory(alliance=alliance, company=company)
-    Dialogue.objects.create(
+    return Dialogue.objects.create(
         alliance=alliance,
         company=company,
         date=timezone.localdate(),
@@ -100,6 +102,9 @@ def test_each_served_copy_has_a_fresh_csrf_token_that_is_accepted(staff_x, allia
         follow_up_on=timezone.localdate(),
         author=staff_x,
     )
+
+
+def test_each_served_copy_has_a_fresh_csrf_token_that_is_accepted(staff_x, follow_up):
     client = signed_in(staff_x, enforce_csrf_checks=True)
     first = client.get(DASHBOARD).content.decode()
     cached, second = queries(client, DASHBOARD)
@@ -111,22 +116,13 @@ def test_each_served_copy_has_a_fresh_csrf_token_that_is_accepted(staff_x, allia
     assert response.status_code == 302
 
 
-def test_a_message_is_shown_once_and_the_page_after_it_is_current(staff_x, alliance):
-    company = CompanyFactory(legal_name="Æblemosteriet ApS")
-    MembershipFactory(alliance=alliance, company=company)
-    dialogue = Dialogue.objects.create(
-        alliance=alliance,
-        company=company,
-        date=timezone.localdate(),
-        kind="meeting",
-        summary="Opfølgning på energiplan",
-        follow_up_on=timezone.localdate(),
-        author=staff_x,
-    )
+def test_a_message_is_shown_once_and_the_page_after_it_is_current(staff_x, follow_up):
     client = signed_in(staff_x)
     assert "Opfølgning på energiplan" in client.get(DASHBOARD).content.decode()
     response = client.post(
-        f"{MEMBERS}{company.pk}/dialogues/{dialogue.pk}/done/", {"next": "dashboard"}, follow=True
+        f"{MEMBERS}{follow_up.company_id}/dialogues/{follow_up.pk}/done/",
+        {"next": "dashboard"},
+        follow=True,
     )
     page = response.content.decode()
     assert "Opfølgningen er markeret som udført." in page
